@@ -1,0 +1,13 @@
+/* x86_64-private declarations shared by the files of kernel/arch/x86_64. */
+#ifndef X86_64_ARCH_PRIV_H
+#define X86_64_ARCH_PRIV_H
+#include <arch.h>
+#include <arch/trapframe.h>
+
+extern uint64_t boot_pml4[512];
+/* hc_call - a hypercall of the Bothy monitor: arg is the call's struct. */
+void hc_call(unsigned nr, void *arg);
+/* fault_report - print the registers of a kernel fault and end the VM. */
+__noreturn void fault_report(struct trapframe *tf, const char *what);
+
+#endif

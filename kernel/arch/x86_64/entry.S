@@ -1,0 +1,139 @@
+/*
+ * Exception entry and the SYSCALL landing stub.
+ *
+ * Every exception stub pushes (error code or 0) and the vector, then
+ * trap_common saves the registers as struct trapframe (arch/trapframe.h),
+ * calls trap_handler(tf) and returns with iretq.
+ *
+ * SYSCALL: LSTAR points at USER_STUB_VA, a user page holding `ud2`. On
+ * hardware KVM SYSCALL enters CPL 0 there; under PVM it stays at CPL 3
+ * (docs/pvm.md). Either way the ud2 raises #UD, whose gate uses IST1, so
+ * the kernel stack is taken even from CPL 0 with the user's %rsp; the
+ * handler recognises the stub's address and runs the system call.
+ */
+#include <arch/x86.h>
+
+	.section .user_stub, "ax"
+	.globl user_syscall_stub
+user_syscall_stub:
+	ud2
+
+	.text
+.macro STUB vec, has_error
+	.p2align 4
+trap_stub_\vec:
+	.if \has_error == 0
+	push $0
+	.endif
+	push $\vec
+	jmp trap_common
+.endm
+
+	STUB 0, 0
+	STUB 1, 0
+	STUB 2, 0
+	STUB 3, 0
+	STUB 4, 0
+	STUB 5, 0
+	STUB 6, 0
+	STUB 7, 0
+	STUB 8, 1
+	STUB 9, 0
+	STUB 10, 1
+	STUB 11, 1
+	STUB 12, 1
+	STUB 13, 1
+	STUB 14, 1
+	STUB 15, 0
+	STUB 16, 0
+	STUB 17, 1
+	STUB 18, 0
+	STUB 19, 0
+	STUB 20, 0
+	STUB 21, 1
+	STUB 22, 0
+	STUB 23, 0
+	STUB 24, 0
+	STUB 25, 0
+	STUB 26, 0
+	STUB 27, 0
+	STUB 28, 0
+	STUB 29, 1
+	STUB 30, 1
+	STUB 31, 0
+
+trap_common:
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, %rdi
+	call trap_handler
+	.globl trap_return
+trap_return:
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rbx
+	pop %rax
+	add $16, %rsp
+	iretq
+
+/* arch_enter_user(entry, sp): first entry to ring 3, all registers zero. */
+	.globl arch_enter_user
+arch_enter_user:
+	push $GDT_USER_DS
+	push %rsi
+	push $0x2
+	push $GDT_USER_CS
+	push %rdi
+	xor %eax, %eax
+	xor %ebx, %ebx
+	xor %ecx, %ecx
+	xor %edx, %edx
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %ebp, %ebp
+	xor %r8d, %r8d
+	xor %r9d, %r9d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+	xor %r12d, %r12d
+	xor %r13d, %r13d
+	xor %r14d, %r14d
+	xor %r15d, %r15d
+	iretq
+
+	.section .rodata
+	.globl trap_stubs
+	.p2align 3
+trap_stubs:
+	i = 0
+	.rept 32
+	.quad trap_stub_start + i * 16
+	i = i + 1
+	.endr
+	.set trap_stub_start, trap_stub_0
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,205 @@
+/*
+ * The QEMU platform (PVH boot): stdout on COM1, stderr on COM2 (16550
+ * UARTs), the exit status as one byte on COM3, then isa-debug-exit at
+ * port 0xf4 to stop QEMU, the program and its arguments in the initrd (cpio), the
+ * clock calibrated against the PIT and the CMOS RTC.
+ */
+#include <arch/cpu.h>
+#include <cpio.h>
+#include <errno.h>
+#include <string.h>
+
+#include "arch.h"
+#include "pvh.h"
+
+#define COM1 0x3f8
+#define COM2 0x2f8
+#define COM3 0x3e8
+#define DEBUG_EXIT_PORT 0xf4
+
+static int com2_present, com3_present;
+static const uint8_t *stdin_data;
+static size_t stdin_size, stdin_off;
+
+static void uart_write(uint16_t port, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		while (!(inb(port + 5) & 0x20)) /* LSR: THR empty */
+			cpu_relax();
+		outb(port, s[i]);
+	}
+}
+
+/* The scratch register tells whether a UART is there. */
+static int uart_present(uint16_t port)
+{
+	outb(port + 7, 0x5a);
+	return inb(port + 7) == 0x5a;
+}
+
+static long pvh_write(int fd, const void *buf, size_t len)
+{
+	uart_write(fd == 2 && com2_present ? COM2 : COM1, buf, len);
+	return (long)len;
+}
+
+static long pvh_read(void *buf, size_t len)
+{
+	size_t n = MIN(len, stdin_size - stdin_off);
+
+	memcpy(buf, stdin_data + stdin_off, n);
+	stdin_off += n;
+	return (long)n;
+}
+
+static __noreturn void pvh_exit(int status)
+{
+	char code = (char)status;
+
+	if (com3_present)
+		uart_write(COM3, &code, 1);
+	outl(DEBUG_EXIT_PORT, (uint32_t)status & 0xff);
+	for (;;) /* no isa-debug-exit device: stop here */
+		asm volatile("cli; hlt");
+}
+
+static __noreturn void pvh_fault(struct bothy_hc_panic *p)
+{
+	printk("bothy kernel: backtrace (addr2line -e bothy-x86_64.elf):");
+	for (uint64_t i = 0; i < p->nframes; i++)
+		printk(" %lx", (unsigned long)p->frames[i]);
+	printk("\n");
+	pvh_exit(BOTHY_EXIT_KERNEL_FAULT);
+}
+
+static const struct platform pvh_platform = {
+	.name = "qemu-pvh",
+	.console_write = pvh_write,
+	.console_read = pvh_read,
+	.exit = pvh_exit,
+	.fault = pvh_fault,
+};
+
+static struct bothy_boot_info pvh_boot_info;
+
+static __noreturn void pvh_die(const char *why)
+{
+	printk("bothy kernel: %s\n", why);
+	pvh_exit(BOTHY_EXIT_KERNEL_FAULT);
+}
+
+/* RAM is [0, end of the E820 RAM range holding 1 MiB), at most 2 GiB. */
+static uint64_t pvh_mem_size(const struct hvm_start_info *si)
+{
+	const struct hvm_memmap_table_entry *m = PHYS_TO_VIRT(si->memmap_paddr);
+
+	if (si->version < 1 || !si->memmap_paddr)
+		pvh_die("PVH start info has no memory map");
+	for (uint32_t i = 0; i < si->memmap_entries && i < 128; i++)
+		if (m[i].type == 1 && m[i].addr <= BOTHY_GPA_KERNEL &&
+		    m[i].addr + m[i].size > BOTHY_GPA_KERNEL)
+			return ALIGN_DOWN(MIN(m[i].addr + m[i].size, BOTHY_MEM_MAX), PAGE_SIZE);
+	pvh_die("no RAM at 1 MiB in the PVH memory map");
+}
+
+static uint64_t rtc_read(uint8_t reg)
+{
+	uint8_t v;
+
+	outb(0x70, reg);
+	v = inb(0x71);
+	return (v & 15) + (v >> 4) * 10; /* BCD */
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static uint64_t days_from_civil(uint64_t y, uint64_t m, uint64_t d)
+{
+	y -= m <= 2;
+	uint64_t era = y / 400, yoe = y - era * 400;
+	uint64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	uint64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static uint64_t rtc_seconds(void)
+{
+	while (outb(0x70, 0x0a), inb(0x71) & 0x80) /* update in progress */
+		cpu_relax();
+	uint64_t s = rtc_read(0), mi = rtc_read(2), h = rtc_read(4);
+	uint64_t d = rtc_read(7), mo = rtc_read(8), y = 2000 + rtc_read(9);
+	return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+/* TSC kHz: count TSC ticks over 10 ms of PIT channel 2 (1193182 Hz). */
+static uint64_t tsc_calibrate(void)
+{
+	uint16_t ticks = 11932;
+	uint64_t t0, t1;
+
+	outb(0x61, (inb(0x61) & ~0x02) | 0x01); /* gate on, speaker off */
+	outb(0x43, 0xb0);                       /* channel 2, lo/hi, mode 0 */
+	outb(0x42, ticks & 0xff);
+	outb(0x42, ticks >> 8);
+	t0 = rdtsc();
+	while (!(inb(0x61) & 0x20))
+		cpu_relax();
+	t1 = rdtsc();
+	return (t1 - t0) / 10;
+}
+
+static void pvh_load_initrd(const struct hvm_start_info *si, struct bothy_boot_info *bi)
+{
+	const struct hvm_modlist_entry *mod = PHYS_TO_VIRT(si->modlist_paddr);
+	struct cpio_entry prog, args, in;
+	const void *cpio;
+	const struct pvh_args *a;
+
+	if (!si->nr_modules || mod->paddr + mod->size > bi->mem_size)
+		pvh_die("no initrd: boot with -initrd (bothy run --vmm qemu builds it)");
+	cpio = PHYS_TO_VIRT(mod->paddr);
+	if (cpio_find(cpio, mod->size, PVH_FILE_PROGRAM, &prog) ||
+	    cpio_find(cpio, mod->size, PVH_FILE_ARGS, &args) || args.size < sizeof(*a))
+		pvh_die("the initrd has no " PVH_FILE_PROGRAM " or " PVH_FILE_ARGS);
+	a = args.data;
+	bi->initrd_gpa = mod->paddr;
+	bi->initrd_size = mod->size;
+	bi->prog_gpa = VIRT_TO_PHYS(prog.data);
+	bi->prog_size = prog.size;
+	bi->args_gpa = VIRT_TO_PHYS(a + 1);
+	bi->args_size = args.size - sizeof(*a);
+	bi->argc = a->argc;
+	bi->envc = a->envc;
+	bi->flags = a->flags;
+	bi->log_level = a->log_level;
+	memcpy(bi->seed, a->seed, sizeof(bi->seed));
+	if (bi->args_size && ((const char *)(a + 1))[bi->args_size - 1])
+		pvh_die("bad " PVH_FILE_ARGS);
+	if (!cpio_find(cpio, mod->size, PVH_FILE_STDIN, &in))
+		stdin_data = in.data, stdin_size = in.size;
+}
+
+void pvh_main(uint32_t start_info_pa)
+{
+	const struct hvm_start_info *si = PHYS_TO_VIRT(start_info_pa);
+	struct bothy_boot_info *bi = &pvh_boot_info;
+	extern char _kernel_end[];
+
+	platform = &pvh_platform;
+	com2_present = uart_present(COM2);
+	com3_present = uart_present(COM3);
+	outb(0x21, 0xff); /* mask the legacy PICs */
+	outb(0xa1, 0xff);
+	if (si->magic != HVM_START_MAGIC_VALUE)
+		pvh_die("bad PVH start info magic");
+	bi->magic = BOTHY_BOOT_MAGIC;
+	bi->version = BOTHY_ABI_VERSION;
+	bi->size = sizeof(*bi);
+	bi->mem_size = pvh_mem_size(si);
+	bi->kernel_end = VIRT_TO_PHYS(_kernel_end);
+	bi->cpus = 1;
+	pvh_load_initrd(si, bi);
+	bi->tsc_khz = tsc_calibrate();
+	bi->realtime_tsc = rdtsc();
+	bi->realtime_ns = rtc_seconds() * 1000000000ull;
+	boot_info = bi;
+}

@@ -1,0 +1,206 @@
+/*
+ * The ELF loader for static (ET_EXEC) and static-PIE (ET_DYN) programs.
+ *
+ * Segment pages that lie wholly inside the file are mapped straight from
+ * the program image the monitor (or the initrd) placed in RAM: no copy.
+ * A segment's last file page is copied when its memory runs on past the
+ * file (the .bss tail must read as zero); pages wholly past the file are
+ * anonymous zero memory.
+ */
+#include <arch.h>
+#include <elf.h>
+#include <errno.h>
+#include <exec.h>
+#include <mm.h>
+#include <random.h>
+#include <string.h>
+
+/* auxv types (include/uapi/linux/auxvec.h, getauxval(3)). */
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_BASE 7
+#define AT_FLAGS 8
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_PLATFORM 15
+#define AT_HWCAP 16
+#define AT_CLKTCK 17
+#define AT_SECURE 23
+#define AT_RANDOM 25
+#define AT_HWCAP2 26
+#define AT_EXECFN 31
+#define AT_MINSIGSTKSZ 51
+
+#define STACK_POPULATE (128ul << 10) /* mapped up front; the rest on demand */
+#define ARG_MAX (2ul << 20)
+
+static unsigned seg_prot(uint32_t p_flags)
+{
+	return (p_flags & PF_R ? PROT_READ : 0) | (p_flags & PF_W ? PROT_WRITE : 0) |
+	       (p_flags & PF_X ? PROT_EXEC : 0);
+}
+
+static int load_segment(const Elf64_Phdr *ph, uint64_t bias, uint64_t image_pa)
+{
+	uint64_t start = ALIGN_DOWN(ph->p_vaddr + bias, PAGE_SIZE);
+	uint64_t file_end = ph->p_vaddr + bias + ph->p_filesz;
+	uint64_t mem_end = ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz, PAGE_SIZE);
+	uint64_t file_pa = image_pa + ALIGN_DOWN(ph->p_offset, PAGE_SIZE);
+	uint64_t whole = ph->p_memsz > ph->p_filesz ? ALIGN_DOWN(file_end, PAGE_SIZE)
+						    : ALIGN_UP(file_end, PAGE_SIZE);
+	unsigned prot = seg_prot(ph->p_flags);
+	uint64_t a = start;
+	int r;
+
+	if ((r = vm_map(&a, mem_end - start, prot, VMA_NORESERVE, 1)))
+		return r;
+	if (whole > start && (r = vm_map_phys(start, file_pa, whole - start, prot)))
+		return r;
+	if (whole < mem_end && (r = vm_populate(whole, mem_end)))
+		return r;
+	if (whole < file_end) /* the page shared by the file's end and .bss */
+		memcpy((void *)whole, PHYS_TO_VIRT(file_pa + (whole - start)), file_end - whole);
+	return 0;
+}
+
+static int load_image(const void *image, uint64_t image_pa, const struct elf_info *info,
+		      uint64_t bias)
+{
+	uint64_t brk = 0;
+	int r;
+
+	/* Writable until loaded: .bss tails are written through the mapping. */
+	for (unsigned i = 0; i < info->phnum; i++) {
+		Elf64_Phdr ph = *elf_phdr(image, info, i);
+		if (ph.p_type != PT_LOAD || !ph.p_memsz)
+			continue;
+		ph.p_flags |= PF_W;
+		if ((r = load_segment(&ph, bias, image_pa)))
+			return r;
+		brk = MAX(brk, ph.p_vaddr + bias + ph.p_memsz);
+	}
+	for (unsigned i = 0; i < info->phnum; i++) {
+		const Elf64_Phdr *ph = elf_phdr(image, info, i);
+		uint64_t s = ALIGN_DOWN(ph->p_vaddr + bias, PAGE_SIZE);
+		if (ph->p_type == PT_LOAD && ph->p_memsz && !(ph->p_flags & PF_W))
+			vm_protect(s, ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz, PAGE_SIZE) - s,
+				   seg_prot(ph->p_flags));
+	}
+	vm_set_brk(brk);
+	return 0;
+}
+
+/* The initial stack, built downwards from `top` in the mapped stack. */
+struct stack {
+	uint64_t sp, floor;
+};
+
+static uint64_t push_bytes(struct stack *s, const void *p, size_t n)
+{
+	if (s->sp - s->floor < n)
+		return 0;
+	s->sp -= n;
+	memcpy((void *)s->sp, p, n);
+	return s->sp;
+}
+
+static uint64_t push_str(struct stack *s, const char *str)
+{
+	return push_bytes(s, str, strlen(str) + 1);
+}
+
+static int build_stack(struct stack *s, int argc, const char *const *argv, int envc,
+		       const char *const *envp, const char *execfn, const struct elf_info *info,
+		       uint64_t bias, uint64_t *sp_out)
+{
+	uint64_t strs[argc + envc], rnd[2], hwcap, hwcap2, *v;
+	uint64_t u_rand, u_plat, u_fn;
+	size_t nwords, i = 0;
+
+	u_fn = push_str(s, execfn);
+	for (int k = envc - 1; k >= 0; k--)
+		strs[argc + k] = push_str(s, envp[k]);
+	for (int k = argc - 1; k >= 0; k--)
+		strs[k] = push_str(s, argv[k]);
+	u_plat = push_str(s, arch_platform());
+	random_bytes(rnd, sizeof(rnd));
+	u_rand = push_bytes(s, rnd, sizeof(rnd));
+	if (!u_fn || !u_plat || !u_rand || s->sp - s->floor < 4096)
+		return -E2BIG;
+	for (int k = 0; k < argc + envc; k++)
+		if (!strs[k])
+			return -E2BIG;
+	arch_hwcap(&hwcap, &hwcap2);
+	uint64_t auxv[] = {
+		AT_PHDR,   info->phdr_vaddr ? info->phdr_vaddr + bias : 0,
+		AT_PHENT,  sizeof(Elf64_Phdr),
+		AT_PHNUM,  info->phnum,
+		AT_PAGESZ, PAGE_SIZE,
+		AT_BASE,   0,
+		AT_FLAGS,  0,
+		AT_ENTRY,  info->entry + bias,
+		AT_UID,    0,
+		AT_EUID,   0,
+		AT_GID,    0,
+		AT_EGID,   0,
+		AT_SECURE, 0,
+		AT_HWCAP,  hwcap,
+		AT_HWCAP2, hwcap2,
+		AT_CLKTCK, 100,
+		AT_RANDOM, u_rand,
+		AT_PLATFORM, u_plat,
+		AT_EXECFN, u_fn,
+		AT_MINSIGSTKSZ, 2048,
+		AT_NULL,   0,
+	};
+	nwords = 1 + argc + 1 + envc + 1 + ARRAY_SIZE(auxv);
+	s->sp = ALIGN_DOWN(s->sp - nwords * 8, 16); /* %rsp 16-byte aligned at entry */
+	v = (uint64_t *)s->sp;
+	v[i++] = argc;
+	for (int k = 0; k < argc; k++)
+		v[i++] = strs[k];
+	v[i++] = 0;
+	for (int k = 0; k < envc; k++)
+		v[i++] = strs[argc + k];
+	v[i++] = 0;
+	memcpy(&v[i], auxv, sizeof(auxv));
+	*sp_out = s->sp;
+	return 0;
+}
+
+int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *argv, int envc,
+	       const char *const *envp, const char *execfn, const char **why)
+{
+	const void *image = PHYS_TO_VIRT(image_pa);
+	uint64_t bias = 0, stack = USER_STACK_TOP - USER_STACK_SIZE, sp;
+	struct elf_info info;
+	struct stack s = {USER_STACK_TOP, USER_STACK_TOP - STACK_POPULATE};
+	int r;
+
+	if ((r = elf_parse(image, size, EM_X86_64, &info, why)))
+		return r;
+	if (info.interp_off) {
+		*why = "dynamically linked programs are not supported yet";
+		return -ENOEXEC;
+	}
+	if (info.type == ET_DYN)
+		bias = USER_PIE_BASE - info.vaddr_lo;
+	if ((r = load_image(image, image_pa, &info, bias)))
+		return r;
+	if ((r = vm_map(&stack, USER_STACK_SIZE, PROT_READ | PROT_WRITE, VMA_NORESERVE, 1)) ||
+	    (r = vm_populate(USER_STACK_TOP - STACK_POPULATE, USER_STACK_TOP)))
+		return r;
+	if ((r = vm_map_phys(arch_user_stub_va(), arch_user_stub_phys(), PAGE_SIZE,
+			     PROT_READ | PROT_EXEC)))
+		return r;
+	mmu_flush();
+	if ((r = build_stack(&s, argc, argv, envc, envp, execfn, &info, bias, &sp)))
+		return r;
+	arch_enter_user(info.entry + bias, sp);
+}

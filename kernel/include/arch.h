@@ -1,0 +1,56 @@
+/*
+ * What the generic kernel needs from the architecture (kvmtool-style
+ * hooks); kernel/arch/<arch>/ implements them.
+ */
+#ifndef BOTHY_ARCH_H
+#define BOTHY_ARCH_H
+#include <kernel.h>
+
+/* arch_cpu_init - descriptor tables, trap and system-call entry. */
+void arch_cpu_init(void);
+/* arch_boot_done - drop boot-only mappings (the identity map). */
+void arch_boot_done(void);
+/* arch_user_stub_phys - physical page holding the system-call stub,
+ * which the loader maps at arch_user_stub_va() in every program. */
+uint64_t arch_user_stub_phys(void);
+uint64_t arch_user_stub_va(void);
+/* arch_set_tls - set the thread pointer (x86_64: FS base). */
+void arch_set_tls(uint64_t tp);
+/* arch_enter_user - start the program at `entry` with stack `sp`. */
+__noreturn void arch_enter_user(uint64_t entry, uint64_t sp);
+/* arch_panic - report a software panic (frames from here) and end the VM. */
+__noreturn void arch_panic(void);
+/* arch_cycles - a monotonic cycle counter (TSC). */
+uint64_t arch_cycles(void);
+/* arch_random - 64 bits from a hardware source; 1 on success, else 0. */
+int arch_random(uint64_t *v);
+/* arch_hwcap - AT_HWCAP and AT_HWCAP2 values (getauxval(3)). */
+void arch_hwcap(uint64_t *hwcap, uint64_t *hwcap2);
+/* arch_platform - AT_PLATFORM string, e.g. "x86_64". */
+const char *arch_platform(void);
+/* arch_backtrace - up to max return addresses from frame pointer fp. */
+unsigned arch_backtrace(uint64_t fp, uint64_t *frames, unsigned max);
+
+/*
+ * The MMU: 4 KiB user mappings in the one page table. Flags are MMU_*.
+ * Changes are seen by the CPU only after mmu_flush() (a batch) or
+ * mmu_flush_page() (one page); PVM needs this even for new entries.
+ */
+#define MMU_READ 1u
+#define MMU_WRITE 2u
+#define MMU_EXEC 4u
+#define MMU_USER 8u
+#define MMU_OWNED 16u /* the page belongs to the mapping: freed on unmap */
+
+/* mmu_map - map [va, va+len) to [pa, pa+len); page aligned. 0, -ENOMEM. */
+int mmu_map(uint64_t va, uint64_t pa, uint64_t len, unsigned flags);
+/* mmu_lookup - the physical page and flags of va. 0, or -EFAULT if not mapped. */
+int mmu_lookup(uint64_t va, uint64_t *pa, unsigned *flags);
+/* mmu_unmap - unmap [va, va+len); owned pages are handed to release(). */
+void mmu_unmap(uint64_t va, uint64_t len, void (*release)(uint64_t pa));
+/* mmu_protect - change the flags of the mapped pages in [va, va+len). */
+void mmu_protect(uint64_t va, uint64_t len, unsigned flags);
+void mmu_flush(void);
+void mmu_flush_page(uint64_t va);
+
+#endif

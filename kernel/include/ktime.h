@@ -1,0 +1,15 @@
+/* Time from the TSC: monotonic since boot, and the wall clock. */
+#ifndef BOTHY_KTIME_H
+#define BOTHY_KTIME_H
+#include <stdint.h>
+
+/* time_init - take the TSC rate and wall-clock anchor from boot_info. */
+void time_init(void);
+/* time_monotonic_ns - ns since boot (CLOCK_MONOTONIC). */
+uint64_t time_monotonic_ns(void);
+/* time_realtime_ns - ns since the epoch (CLOCK_REALTIME). */
+uint64_t time_realtime_ns(void);
+/* time_sleep_ns - wait ns nanoseconds (busy: one vCPU, nothing else runs). */
+void time_sleep_ns(uint64_t ns);
+
+#endif

@@ -1,0 +1,102 @@
+/* Linux user-ABI structures and constants shared by all architectures. */
+#ifndef BOTHY_LINUX_ABI_H
+#define BOTHY_LINUX_ABI_H
+#include <stdint.h>
+#include <arch/linux_abi.h>
+
+struct kernel_timespec {
+	int64_t tv_sec, tv_nsec;
+};
+struct kernel_timeval {
+	int64_t tv_sec, tv_usec;
+};
+struct iovec {
+	uint64_t iov_base, iov_len;
+};
+struct new_utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+struct rlimit64 {
+	uint64_t rlim_cur, rlim_max;
+};
+struct sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char _f[4];
+};
+_Static_assert(sizeof(struct sysinfo) == 112, "struct sysinfo");
+struct winsize {
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+struct termios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line, c_cc[19];
+};
+_Static_assert(sizeof(struct termios) == 36, "struct termios (TCGETS)");
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define TIMER_ABSTIME 1
+
+#define RLIMIT_CPU 0
+#define RLIMIT_FSIZE 1
+#define RLIMIT_DATA 2
+#define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_AS 9
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0ull)
+
+#define TCGETS 0x5401
+#define TIOCGWINSZ 0x5413
+#define TIOCGPGRP 0x540f
+#define FIONBIO 0x5421
+#define FIOCLEX 0x5451
+#define FIONCLEX 0x5450
+
+#define AT_FDCWD -100
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_EMPTY_PATH 0x1000
+
+#define S_IFIFO 0010000
+#define S_IFCHR 0020000
+#define S_IFREG 0100000
+
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM 2
+#define GRND_INSECURE 4
+
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define NSIG 64
+struct kernel_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+#endif

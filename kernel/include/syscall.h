@@ -1,0 +1,45 @@
+/* The Linux system-call layer: dispatch and the handlers' shape. */
+#ifndef BOTHY_SYSCALL_H
+#define BOTHY_SYSCALL_H
+#include <kernel.h>
+
+/* A handler takes the six raw argument registers and returns the result
+ * or -errno, exactly as the Linux system call does. */
+typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4, long a5);
+
+/*
+ * syscall_dispatch - run system call `nr` (the architecture's Linux
+ * number) with args[0..5]. Unknown or unsupported calls return -ENOSYS and
+ * are logged once per number.
+ */
+long syscall_dispatch(unsigned long nr, const long args[6]);
+
+/* Signals the kernel can raise (Linux numbers, signal(7)). */
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGPIPE 13
+#define SIGTERM 15
+#define SIGSYS 31
+
+/*
+ * signal_fatal - the program took signal `sig` with no way to handle it:
+ * print one line naming the signal, the address `addr` and instruction
+ * pointer `ip`, and end the VM with status 128 + sig, as a shell reports.
+ */
+__noreturn void signal_fatal(int sig, uint64_t addr, uint64_t ip);
+
+/* proc_exit - the program ended with `status` (exit_group(2)). */
+__noreturn void proc_exit(int status);
+
+/* The program's path as the guest sees it (AT_EXECFN, /proc/self/exe). */
+extern const char *proc_exe_path;
+
+#endif

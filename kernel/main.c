@@ -1,0 +1,102 @@
+/*
+ * The generic kernel: with boot_info checked by the platform's entry code,
+ * set up the CPU, memory, clock and random generator, and start the
+ * program. exec_start() does not return when it succeeds.
+ */
+#include <arch.h>
+#include <errno.h>
+#include <exec.h>
+#include <ktime.h>
+#include <mm.h>
+#include <random.h>
+#include <string.h>
+#include <sys.h>
+
+const struct platform *platform;
+struct bothy_boot_info *boot_info;
+unsigned log_level = BOTHY_LOG_WARN;
+const char *proc_exe_path = "";
+
+#define MAX_ARGS 4096
+
+const char *proc_exe_basename(void)
+{
+	const char *s = strrchr(proc_exe_path, '/');
+
+	return s ? s + 1 : proc_exe_path;
+}
+
+void panic(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printk("bothy kernel: panic: %s\n", buf);
+	arch_panic();
+}
+
+/* Split the strings area into argv, envp and the program path. */
+static int split_args(const char **argv, const char **envp, const char **exe)
+{
+	const char *s = PHYS_TO_VIRT(boot_info->args_gpa), *end = s + boot_info->args_size;
+	unsigned n = boot_info->argc + boot_info->envc + 1;
+
+	if (boot_info->argc == 0 || n > MAX_ARGS)
+		return -E2BIG;
+	for (unsigned i = 0; i < n; i++) {
+		if (s >= end)
+			return -E2BIG;
+		if (i < boot_info->argc)
+			argv[i] = s;
+		else if (i < n - 1)
+			envp[i - boot_info->argc] = s;
+		else
+			*exe = s;
+		s += strnlen(s, end - s) + 1;
+	}
+	argv[boot_info->argc] = NULL;
+	envp[boot_info->envc] = NULL;
+	return 0;
+}
+
+static void mm_setup(void)
+{
+	const struct bothy_boot_info *bi = boot_info;
+
+	mm_init(bi->mem_size);
+	mm_reserve(0, bi->kernel_end);
+	mm_reserve(bi->prog_gpa, bi->prog_size);
+	if (bi->initrd_size)
+		mm_reserve(bi->initrd_gpa, bi->initrd_size);
+}
+
+void kmain(void)
+{
+	static const char *argv[MAX_ARGS], *envp[MAX_ARGS];
+	const char *why = "", *exe = "";
+	int r;
+
+	arch_cpu_init();
+	arch_boot_done();
+	log_level = boot_info->log_level;
+	mm_setup();
+	time_init();
+	random_init(boot_info->seed);
+	r = split_args(argv, envp, &exe);
+	if (r) {
+		printk("bothy: too many arguments\n");
+		proc_exit(BOTHY_EXIT_NOEXEC);
+	}
+	proc_exe_path = exe;
+	r = exec_start(boot_info->prog_gpa, boot_info->prog_size, boot_info->argc, argv,
+		       boot_info->envc, envp, exe, &why);
+	if (r == -ENOEXEC)
+		printk("bothy: %s: %s\n", exe, why);
+	else
+		printk("bothy: %s: cannot start: %s\n", exe,
+		       r == -ENOMEM ? "out of memory (raise -m)" : "arguments too long");
+	proc_exit(BOTHY_EXIT_NOEXEC);
+}

@@ -1,0 +1,137 @@
+/* Physical pages and the kernel heap (mm.h). */
+#include <errno.h>
+#include <mm.h>
+#include <pmm.h>
+#include <string.h>
+
+static uint64_t free_bits[PMM_WORDS(BOTHY_MEM_MAX / PAGE_SIZE)];
+static uint64_t used_bits[PMM_WORDS(BOTHY_MEM_MAX / PAGE_SIZE)];
+static struct pmm pmm;
+static uint64_t total_bytes;
+
+void mm_init(uint64_t mem_size)
+{
+	size_t npages = mem_size / PAGE_SIZE;
+
+	pmm_init(&pmm, free_bits, used_bits, npages);
+	pmm_release(&pmm, 0, npages);
+	pmm_reserve(&pmm, 0, 1); /* page 0: never hand out physical 0 */
+	total_bytes = mem_size;
+}
+
+void mm_reserve(uint64_t pa, uint64_t len)
+{
+	uint64_t first = pa / PAGE_SIZE;
+
+	pmm_reserve(&pmm, first, ALIGN_UP(pa + len, PAGE_SIZE) / PAGE_SIZE - first);
+}
+
+uint64_t page_alloc(void)
+{
+	int dirty;
+	size_t pg = pmm_alloc(&pmm, 1, 1, &dirty);
+
+	if (pg == (size_t)-1)
+		return 0;
+	if (dirty)
+		memset(PHYS_TO_VIRT(pg * PAGE_SIZE), 0, PAGE_SIZE);
+	return pg * PAGE_SIZE;
+}
+
+void page_free(uint64_t pa)
+{
+	size_t pg = pa / PAGE_SIZE;
+
+	/* A page that came from an image was never "handed out": mark it. */
+	used_bits[pg / 64] |= 1ull << (pg % 64);
+	pmm_release(&pmm, pg, 1);
+}
+
+uint64_t mm_free_bytes(void)
+{
+	return pmm.nfree * PAGE_SIZE;
+}
+
+uint64_t mm_total_bytes(void)
+{
+	return total_bytes;
+}
+
+/*
+ * The heap: blocks of 16 << k bytes (k = 0..7) carved from pages and kept
+ * on free lists; larger requests take whole pages. Each block has a
+ * 16-byte header holding its size class.
+ */
+#define HEAP_CLASSES 8
+#define HEAP_HDR 16
+struct block {
+	struct block *next;
+};
+static struct block *freelist[HEAP_CLASSES];
+
+static int size_class(size_t n)
+{
+	int k = 0;
+
+	while ((16ul << k) < n + HEAP_HDR)
+		k++;
+	return k;
+}
+
+static int refill(int k)
+{
+	uint64_t pa = page_alloc();
+	size_t bsz = 16ul << k;
+
+	if (!pa)
+		return -ENOMEM;
+	for (size_t off = 0; off + bsz <= PAGE_SIZE; off += bsz) {
+		struct block *b = (struct block *)((char *)PHYS_TO_VIRT(pa) + off);
+		b->next = freelist[k];
+		freelist[k] = b;
+	}
+	return 0;
+}
+
+void *kmalloc(size_t n)
+{
+	int k = size_class(n);
+	uint64_t *hdr;
+
+	if (k >= HEAP_CLASSES) {
+		size_t pages = ALIGN_UP(n + HEAP_HDR, PAGE_SIZE) / PAGE_SIZE;
+		int dirty;
+		size_t pg = pmm_alloc(&pmm, pages, 1, &dirty);
+		if (pg == (size_t)-1)
+			return NULL;
+		hdr = PHYS_TO_VIRT(pg * PAGE_SIZE);
+		if (dirty)
+			memset(hdr, 0, pages * PAGE_SIZE);
+		hdr[0] = HEAP_CLASSES + pages;
+		return (char *)hdr + HEAP_HDR;
+	}
+	if (!freelist[k] && refill(k))
+		return NULL;
+	hdr = (uint64_t *)freelist[k];
+	freelist[k] = freelist[k]->next;
+	memset(hdr, 0, 16ul << k);
+	hdr[0] = k;
+	return (char *)hdr + HEAP_HDR;
+}
+
+void kfree(void *p)
+{
+	uint64_t *hdr = (uint64_t *)((char *)p - HEAP_HDR);
+
+	if (!p)
+		return;
+	if (hdr[0] >= HEAP_CLASSES) {
+		uint64_t pa = VIRT_TO_PHYS(hdr);
+		size_t pages = hdr[0] - HEAP_CLASSES;
+		pmm_release(&pmm, pa / PAGE_SIZE, pages);
+		return;
+	}
+	struct block *b = (struct block *)hdr;
+	b->next = freelist[hdr[0]];
+	freelist[hdr[0]] = b;
+}

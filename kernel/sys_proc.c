@@ -1,0 +1,200 @@
+/*
+ * The process: exit, identity, limits, uname, sysinfo, arch_prctl,
+ * getrandom. Bothy runs one program as PID 1 of its own machine, as root
+ * inside the guest.
+ */
+#include <arch.h>
+#include <errno.h>
+#include <ktime.h>
+#include <linux_abi.h>
+#include <mm.h>
+#include <random.h>
+#include <string.h>
+#include <sys.h>
+
+#define PID 1
+static uint64_t clear_child_tid;
+static char comm[16];
+static struct rlimit64 rlimits[RLIM_NLIMITS] = {
+	[RLIMIT_CPU] = {RLIM_INFINITY, RLIM_INFINITY},
+	[RLIMIT_FSIZE] = {RLIM_INFINITY, RLIM_INFINITY},
+	[RLIMIT_DATA] = {RLIM_INFINITY, RLIM_INFINITY},
+	[RLIMIT_STACK] = {USER_STACK_SIZE, RLIM_INFINITY},
+	[RLIMIT_CORE] = {0, RLIM_INFINITY},
+	[RLIMIT_NPROC] = {1024, 1024},
+	[RLIMIT_NOFILE] = {1024, 4096},
+	[RLIMIT_AS] = {RLIM_INFINITY, RLIM_INFINITY},
+};
+
+long sys_exit_group(long status)
+{
+	proc_exit(status & 0xff);
+}
+
+long sys_exit(long status)
+{
+	return sys_exit_group(status); /* the only thread */
+}
+
+long sys_getpid(void)
+{
+	return PID;
+}
+
+long sys_getppid(void)
+{
+	return 0;
+}
+
+long sys_getuid(void)
+{
+	return 0;
+}
+
+long sys_set_tid_address(long tidptr)
+{
+	clear_child_tid = tidptr;
+	return PID;
+}
+
+long sys_set_robust_list(long head, long len)
+{
+	(void)head;
+	return len == 24 ? 0 : -EINVAL; /* sizeof(struct robust_list_head) */
+}
+
+long sys_rseq(void)
+{
+	return -ENOSYS; /* glibc and musl carry on without it */
+}
+
+long sys_uname(long ubuf)
+{
+	struct new_utsname u;
+
+	memset(&u, 0, sizeof(u));
+	strncpy_kernel(u.sysname, "Linux");
+	strncpy_kernel(u.nodename, "bothy");
+	strncpy_kernel(u.release, "6.1.0-bothy");
+	strncpy_kernel(u.version, "#1 SMP Bothy");
+	strncpy_kernel(u.machine, arch_platform());
+	strncpy_kernel(u.domainname, "(none)");
+	return copy_to_user(ubuf, &u, sizeof(u));
+}
+
+long sys_prlimit64(long pid, long res, long unew, long uold)
+{
+	struct rlimit64 n;
+
+	if (pid && pid != PID)
+		return -ESRCH;
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (uold && copy_to_user(uold, &rlimits[res], sizeof(n)))
+		return -EFAULT;
+	if (unew) {
+		if (copy_from_user(&n, unew, sizeof(n)))
+			return -EFAULT;
+		if (n.rlim_cur > n.rlim_max)
+			return -EINVAL;
+		rlimits[res] = n;
+	}
+	return 0;
+}
+
+long sys_getrlimit(long res, long uold)
+{
+	return sys_prlimit64(0, res, 0, uold);
+}
+
+long sys_setrlimit(long res, long unew)
+{
+	return sys_prlimit64(0, res, unew, 0);
+}
+
+long sys_sysinfo(long ubuf)
+{
+	struct sysinfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.uptime = time_monotonic_ns() / 1000000000;
+	si.totalram = mm_total_bytes();
+	si.freeram = mm_free_bytes();
+	si.procs = 1;
+	si.mem_unit = 1;
+	return copy_to_user(ubuf, &si, sizeof(si));
+}
+
+long sys_sched_getaffinity(long pid, long len, long umask)
+{
+	uint64_t mask = (1ull << boot_info->cpus) - 1;
+
+	if (pid && pid != PID)
+		return -ESRCH;
+	if (len < 8 || (len & 7))
+		return -EINVAL;
+	if (copy_to_user(umask, &mask, 8))
+		return -EFAULT;
+	return 8; /* bytes of the kernel's cpumask, as Linux returns */
+}
+
+long sys_sched_yield(void)
+{
+	return 0;
+}
+
+long sys_arch_prctl(long code, long addr)
+{
+	static uint64_t fs_base;
+
+	switch (code) {
+	case ARCH_SET_FS:
+		if ((uint64_t)addr >= 0x0000800000000000ull)
+			return -EPERM;
+		fs_base = addr;
+		arch_set_tls(addr);
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user(addr, &fs_base, sizeof(fs_base));
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_prctl(long op, long arg2)
+{
+	switch (op) {
+	case PR_SET_NAME: {
+		long n = strncpy_from_user(comm, arg2, sizeof(comm));
+		if (n == -ENAMETOOLONG)
+			comm[sizeof(comm) - 1] = 0;
+		return n == -EFAULT ? -EFAULT : 0;
+	}
+	case PR_GET_NAME:
+		if (!comm[0])
+			strncpy_kernel(comm, proc_exe_basename());
+		return copy_to_user(arg2, comm, sizeof(comm));
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_getrandom(long ubuf, long len, long flags)
+{
+	uint8_t tmp[256];
+	long done = 0;
+
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if (len < 0)
+		return -EINVAL;
+	len = MIN(len, 33554431); /* Linux's cap per call */
+	while (done < len) {
+		size_t n = MIN((size_t)(len - done), sizeof(tmp));
+		random_bytes(tmp, n);
+		if (copy_to_user(ubuf + done, tmp, n))
+			return done ? done : -EFAULT;
+		done += n;
+	}
+	return done;
+}

@@ -1,0 +1,101 @@
+/* clock_gettime(2), gettimeofday(2), time(2), nanosleep(2) and friends. */
+#include <errno.h>
+#include <ktime.h>
+#include <linux_abi.h>
+#include <mm.h>
+#include <sys.h>
+
+static int clock_ns(long clk, uint64_t *ns)
+{
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = time_realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_PROCESS_CPUTIME_ID: /* one program on its own vCPU */
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = time_monotonic_ns();
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long sys_clock_gettime(long clk, long uts)
+{
+	uint64_t ns;
+	int r = clock_ns(clk, &ns);
+	struct kernel_timespec ts = {ns / 1000000000, ns % 1000000000};
+
+	return r ? r : copy_to_user(uts, &ts, sizeof(ts));
+}
+
+long sys_clock_getres(long clk, long uts)
+{
+	uint64_t ns;
+	struct kernel_timespec ts = {0, 1};
+	int r = clock_ns(clk, &ns);
+
+	if (r || !uts)
+		return r;
+	return copy_to_user(uts, &ts, sizeof(ts));
+}
+
+long sys_gettimeofday(long utv, long utz)
+{
+	uint64_t ns = time_realtime_ns();
+	struct kernel_timeval tv = {ns / 1000000000, ns % 1000000000 / 1000};
+	uint32_t tz[2] = {0, 0};
+
+	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
+		return -EFAULT;
+	if (utz && copy_to_user(utz, tz, sizeof(tz)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_time(long ut)
+{
+	int64_t t = time_realtime_ns() / 1000000000;
+
+	if (ut && copy_to_user(ut, &t, sizeof(t)))
+		return -EFAULT;
+	return t;
+}
+
+static long sleep_ts(long clk, long flags, long ureq)
+{
+	struct kernel_timespec ts;
+	uint64_t now, ns;
+	int r;
+
+	if (copy_from_user(&ts, ureq, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	if ((r = clock_ns(clk, &now)))
+		return r;
+	ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (flags & TIMER_ABSTIME)
+		ns = ns > now ? ns - now : 0;
+	time_sleep_ns(ns);
+	return 0;
+}
+
+long sys_nanosleep(long ureq, long urem)
+{
+	(void)urem;
+	return sleep_ts(CLOCK_MONOTONIC, 0, ureq);
+}
+
+long sys_clock_nanosleep(long clk, long flags, long ureq, long urem)
+{
+	(void)urem;
+	if (clk == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	return sleep_ts(clk, flags, ureq);
+}

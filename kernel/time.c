@@ -1,0 +1,34 @@
+/* Clocks from the TSC, scaled with the rate the platform measured. */
+#include <arch.h>
+#include <ktime.h>
+
+static uint64_t tsc_khz, boot_tsc;
+
+void time_init(void)
+{
+	tsc_khz = boot_info->tsc_khz ? boot_info->tsc_khz : 1000000; /* assume 1 GHz */
+	boot_tsc = boot_info->realtime_tsc;
+}
+
+static uint64_t tsc_to_ns(uint64_t t)
+{
+	return t / tsc_khz * 1000000 + t % tsc_khz * 1000000 / tsc_khz;
+}
+
+uint64_t time_monotonic_ns(void)
+{
+	return tsc_to_ns(arch_cycles() - boot_tsc);
+}
+
+uint64_t time_realtime_ns(void)
+{
+	return boot_info->realtime_ns + time_monotonic_ns();
+}
+
+void time_sleep_ns(uint64_t ns)
+{
+	uint64_t end = time_monotonic_ns() + ns;
+
+	while (time_monotonic_ns() < end)
+		asm volatile("pause");
+}

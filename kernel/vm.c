@@ -1,0 +1,335 @@
+/*
+ * The program's address space: a sorted list of areas (VMAs) over the one
+ * page table. Invariants: areas do not overlap, are page aligned, and are
+ * sorted by start; a page is mapped in the page table only inside an area
+ * whose protection allows its mapping flags.
+ */
+#include <arch.h>
+#include <errno.h>
+#include <mm.h>
+#include <elf.h>
+#include <string.h>
+
+struct vma {
+	uint64_t start, end;
+	unsigned prot, flags;
+	struct vma *next;
+};
+
+static struct vma *vmas;
+static uint64_t brk_start, brk_cur;
+
+/* Mappings up to this size are populated when made. */
+#define EAGER_MAX (1ull << 20)
+
+static unsigned mmu_flags(unsigned prot)
+{
+	unsigned f = MMU_USER;
+
+	if (prot & PROT_READ)
+		f |= MMU_READ;
+	if (prot & PROT_WRITE)
+		f |= MMU_WRITE | MMU_READ;
+	if (prot & PROT_EXEC)
+		f |= MMU_EXEC | MMU_READ;
+	return f;
+}
+
+static struct vma *vma_find(uint64_t addr)
+{
+	for (struct vma *v = vmas; v && v->start <= addr; v = v->next)
+		if (addr < v->end)
+			return v;
+	return NULL;
+}
+
+/* Split the area containing addr so that an area starts at addr. */
+static int vma_split(uint64_t addr)
+{
+	struct vma *v = vma_find(addr), *n;
+
+	if (!v || v->start == addr)
+		return 0;
+	n = kmalloc(sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	n->start = addr;
+	v->end = addr;
+	v->next = n;
+	return 0;
+}
+
+static void page_release(uint64_t pa)
+{
+	page_free(pa);
+}
+
+/* Remove every area inside [start, end), which are area boundaries. */
+static void vma_remove(uint64_t start, uint64_t end)
+{
+	struct vma **pp = &vmas;
+
+	while (*pp) {
+		struct vma *v = *pp;
+		if (v->start >= start && v->end <= end) {
+			*pp = v->next;
+			kfree(v);
+		} else {
+			pp = &v->next;
+		}
+	}
+	mmu_unmap(start, end - start, page_release);
+}
+
+static int vma_insert(uint64_t start, uint64_t end, unsigned prot, unsigned flags)
+{
+	struct vma *n = kmalloc(sizeof(*n)), **pp = &vmas;
+
+	if (!n)
+		return -ENOMEM;
+	*n = (struct vma){start, end, prot, flags, NULL};
+	while (*pp && (*pp)->start < start)
+		pp = &(*pp)->next;
+	n->next = *pp;
+	*pp = n;
+	return 0;
+}
+
+static int range_free(uint64_t start, uint64_t end)
+{
+	for (struct vma *v = vmas; v; v = v->next)
+		if (v->start < end && start < v->end)
+			return 0;
+	return 1;
+}
+
+/* Top-down first fit below USER_MMAP_TOP, as Linux's legacy-free layout. */
+static uint64_t vm_find_free(uint64_t len)
+{
+	uint64_t top = USER_MMAP_TOP;
+
+	for (;;) {
+		uint64_t start = top - len, lowest = top;
+		if (len > top || start < USER_MIN)
+			return 0;
+		for (struct vma *v = vmas; v; v = v->next)
+			if (v->start < top && start < v->end && v->start < lowest)
+				lowest = v->start;
+		if (lowest == top)
+			return start;
+		top = lowest;
+	}
+}
+
+int vm_populate(uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		struct vma *v = vma_find(va);
+		uint64_t pa;
+		unsigned f;
+		if (!v || v->prot == PROT_NONE || !mmu_lookup(va, &pa, &f))
+			continue;
+		pa = page_alloc();
+		if (!pa || mmu_map(va, pa, PAGE_SIZE, mmu_flags(v->prot) | MMU_OWNED)) {
+			if (pa)
+				page_free(pa);
+			return -ENOMEM;
+		}
+	}
+	mmu_flush();
+	return 0;
+}
+
+int vm_map(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixed)
+{
+	uint64_t start = ALIGN_DOWN(*addr, PAGE_SIZE), end;
+	int r;
+
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len || len > USER_STACK_TOP)
+		return -ENOMEM;
+	if (fixed) {
+		if (start != *addr || start < USER_MIN || start + len > USER_STACK_TOP + PAGE_SIZE)
+			return -EINVAL;
+		if ((r = vm_unmap(start, len)))
+			return r;
+	} else if (!start || start < USER_MIN || start + len > USER_MMAP_TOP ||
+		   !range_free(start, start + len)) {
+		start = vm_find_free(len);
+		if (!start)
+			return -ENOMEM;
+	}
+	end = start + len;
+	if ((r = vma_insert(start, end, prot, flags)))
+		return r;
+	*addr = start;
+	if (prot != PROT_NONE && !(flags & VMA_NORESERVE) && len <= EAGER_MAX)
+		return vm_populate(start, end);
+	return 0;
+}
+
+int vm_map_phys(uint64_t va, uint64_t pa, uint64_t len, unsigned prot)
+{
+	struct vma *v = vma_find(va);
+	int r;
+
+	if (!v && (r = vma_insert(va, va + len, prot, 0)))
+		return r;
+	return mmu_map(va, pa, len, mmu_flags(prot));
+}
+
+static int range_ok(uint64_t addr, uint64_t len)
+{
+	return !(addr % PAGE_SIZE) && len && addr + len > addr && addr + len <= ELF_USER_TOP;
+}
+
+int vm_unmap(uint64_t addr, uint64_t len)
+{
+	uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	int r;
+
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	if ((r = vma_split(addr)) || (r = vma_split(end)))
+		return r;
+	vma_remove(addr, end);
+	mmu_flush();
+	return 0;
+}
+
+int vm_protect(uint64_t addr, uint64_t len, unsigned prot)
+{
+	uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE), a;
+	int r;
+
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	for (a = addr; a < end;) { /* every page must be inside an area */
+		struct vma *v = vma_find(a);
+		if (!v)
+			return -ENOMEM;
+		a = v->end;
+	}
+	if ((r = vma_split(addr)) || (r = vma_split(end)))
+		return r;
+	for (struct vma *v = vma_find(addr); v && v->start < end; v = v->next)
+		v->prot = prot;
+	if (prot == PROT_NONE)
+		mmu_protect(addr, end - addr, 0);
+	else
+		mmu_protect(addr, end - addr, mmu_flags(prot));
+	mmu_flush();
+	return 0;
+}
+
+int vm_discard(uint64_t addr, uint64_t len)
+{
+	uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	for (uint64_t a = addr; a < end;) {
+		struct vma *v = vma_find(a);
+		if (!v)
+			return -ENOMEM;
+		a = v->end;
+	}
+	/* Owned pages go back to the allocator; the next touch maps a zero page. */
+	mmu_unmap(addr, end - addr, page_release);
+	mmu_flush();
+	return 0;
+}
+
+int vm_fault(uint64_t addr, unsigned access)
+{
+	struct vma *v = vma_find(addr);
+	uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE), pa;
+	unsigned f;
+
+	if (!v || (access & ~v->prot) || v->prot == PROT_NONE)
+		return -EFAULT;
+	if (!mmu_lookup(va, &pa, &f))
+		return -EFAULT; /* present, so the access itself is not allowed */
+	pa = page_alloc();
+	if (!pa)
+		return -ENOMEM;
+	if (mmu_map(va, pa, PAGE_SIZE, mmu_flags(v->prot) | MMU_OWNED)) {
+		page_free(pa);
+		return -ENOMEM;
+	}
+	mmu_flush_page(va);
+	return 0;
+}
+
+int vm_check(uint64_t addr, uint64_t len, unsigned access)
+{
+	uint64_t end = addr + len;
+
+	if (end < addr || end > ELF_USER_TOP)
+		return -EFAULT;
+	while (addr < end) {
+		struct vma *v = vma_find(addr);
+		if (!v || (access & ~v->prot) || v->prot == PROT_NONE)
+			return -EFAULT;
+		addr = v->end;
+	}
+	return 0;
+}
+
+void vm_set_brk(uint64_t start)
+{
+	brk_start = brk_cur = ALIGN_UP(start, PAGE_SIZE);
+}
+
+uint64_t vm_brk(uint64_t brk)
+{
+	uint64_t old_end = ALIGN_UP(brk_cur, PAGE_SIZE), new_end = ALIGN_UP(brk, PAGE_SIZE);
+
+	if (brk < brk_start)
+		return brk_cur;
+	if (new_end > old_end) {
+		uint64_t a = old_end;
+		if (!range_free(old_end, new_end) ||
+		    vm_map(&a, new_end - old_end, PROT_READ | PROT_WRITE, 0, 1))
+			return brk_cur;
+	} else if (new_end < old_end) {
+		vm_unmap(new_end, old_end - new_end);
+	}
+	brk_cur = brk;
+	return brk_cur;
+}
+
+void vm_for_each(void (*fn)(uint64_t, uint64_t, unsigned, void *), void *arg)
+{
+	for (struct vma *v = vmas; v; v = v->next)
+		fn(v->start, v->end, v->prot, arg);
+}
+
+int copy_from_user(void *dst, uint64_t usrc, size_t n)
+{
+	if (vm_check(usrc, n, PROT_READ))
+		return -EFAULT;
+	memcpy(dst, (const void *)usrc, n);
+	return 0;
+}
+
+int copy_to_user(uint64_t udst, const void *src, size_t n)
+{
+	if (vm_check(udst, n, PROT_WRITE))
+		return -EFAULT;
+	memcpy((void *)udst, src, n);
+	return 0;
+}
+
+long strncpy_from_user(char *dst, uint64_t usrc, size_t max)
+{
+	for (size_t i = 0; i < max; i++) {
+		if ((i == 0 || (usrc + i) % PAGE_SIZE == 0) && vm_check(usrc + i, 1, PROT_READ))
+			return -EFAULT;
+		dst[i] = *(const char *)(usrc + i);
+		if (!dst[i])
+			return (long)i;
+	}
+	return -ENAMETOOLONG;
+}

@@ -1,0 +1,157 @@
+/*
+ * The KVM monitor (x86_64): one VM, one vCPU entered directly in 64-bit
+ * mode, the kernel's PT_LOAD segments copied to their physical addresses,
+ * the program file mapped copy-on-write into guest RAM, and a vCPU loop
+ * that serves the hypercalls of include/bothy/abi.h.
+ *
+ * Guest RAM is one anonymous mapping that is never touched up front: the
+ * host faults in only what the guest uses (docs/pvm.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "elf.h"
+#include "kvm.h"
+
+static int kvm_ioctl(int fd, unsigned long req, void *arg, const char *what)
+{
+	int r = ioctl(fd, req, arg);
+
+	if (r < 0)
+		die(BOTHY_EXIT_MONITOR, "KVM: %s: %s", what, strerror(errno));
+	return r;
+}
+
+void *gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa > vm->mem_size || len > vm->mem_size - gpa)
+		return NULL;
+	return vm->mem + gpa;
+}
+
+static void vm_create(struct vm *vm, uint64_t mem_size)
+{
+	struct kvm_userspace_memory_region region = {0};
+
+	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm < 0)
+		die(BOTHY_EXIT_MONITOR, "cannot open /dev/kvm: %s (try --vmm qemu)", strerror(errno));
+	if (ioctl(vm->kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		die(BOTHY_EXIT_MONITOR, "/dev/kvm speaks an unknown KVM API version");
+	vm->fd = kvm_ioctl(vm->kvm, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
+	vm->mem_size = mem_size;
+	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem == MAP_FAILED)
+		die(BOTHY_EXIT_MONITOR, "cannot reserve %lu MiB of guest memory",
+		    (unsigned long)(mem_size >> 20));
+	region.memory_size = mem_size;
+	region.userspace_addr = (uintptr_t)vm->mem;
+	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region, "KVM_SET_USER_MEMORY_REGION");
+}
+
+/* Copy the kernel's segments to their physical addresses; returns the
+ * end of the image (page aligned). Every segment is checked first. */
+static uint64_t kernel_load(struct vm *vm, const struct image *k)
+{
+	const Elf64_Ehdr *eh = (const void *)k->data;
+	uint64_t end = 0;
+
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const void *)(k->data + eh->e_phoff + i * sizeof(*ph));
+		void *dst;
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (ph->p_offset > k->size || ph->p_filesz > k->size - ph->p_offset ||
+		    ph->p_filesz > ph->p_memsz || ph->p_paddr < BOTHY_GPA_KERNEL ||
+		    !(dst = gpa_ptr(vm, ph->p_paddr, ph->p_memsz)))
+			die(BOTHY_EXIT_MONITOR, "the kernel does not fit in %lu MiB of memory (-m)",
+			    (unsigned long)(vm->mem_size >> 20));
+		memcpy(dst, k->data + ph->p_offset, ph->p_filesz);
+		/* The rest (.bss) is already zero: fresh anonymous memory. */
+		if (ph->p_paddr + ph->p_memsz > end)
+			end = ph->p_paddr + ph->p_memsz;
+	}
+	return (end + 4095) & ~4095ull;
+}
+
+/* The boot page tables: RAM at BOTHY_KERNEL_VBASE with 2 MiB pages. */
+static void page_tables(struct vm *vm)
+{
+	uint64_t *pml4 = gpa_ptr(vm, BOTHY_GPA_PML4, 4096);
+	uint64_t *pdpt = gpa_ptr(vm, BOTHY_GPA_PDPT, 4096);
+	uint64_t *pd = gpa_ptr(vm, BOTHY_GPA_PD, 8192);
+
+	pml4[511] = BOTHY_GPA_PDPT | 3;
+	pdpt[510] = BOTHY_GPA_PD | 3;
+	pdpt[511] = (BOTHY_GPA_PD + 4096) | 3;
+	for (uint64_t i = 0; i < (vm->mem_size + (2 << 20) - 1) >> 21; i++)
+		pd[i] = i << 21 | 0xe3; /* P RW A D PS */
+}
+
+/* Place the program file in guest RAM, copy-on-write from the file. */
+static uint64_t program_place(struct vm *vm, const struct image *p, uint64_t at)
+{
+	size_t len = (p->size + 4095) & ~4095ul;
+
+	if (!gpa_ptr(vm, at, len))
+		die(BOTHY_EXIT_MONITOR, "the program (%zu KiB) does not fit in %lu MiB (raise -m)",
+		    p->size >> 10, (unsigned long)(vm->mem_size >> 20));
+	if (mmap(vm->mem + at, p->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, p->fd,
+		 0) == MAP_FAILED)
+		die(BOTHY_EXIT_MONITOR, "cannot map the program: %s", strerror(errno));
+	return at;
+}
+
+static void boot_info(struct vm *vm, const struct options *o, uint64_t kernel_end,
+		      uint64_t prog, uint64_t prog_size)
+{
+	struct bothy_boot_info *bi = gpa_ptr(vm, BOTHY_GPA_BOOTINFO, sizeof(*bi));
+	char *args = gpa_ptr(vm, BOTHY_GPA_ARGS, BOTHY_ARGS_MAX);
+	struct winsize ws = {0};
+
+	bi->magic = BOTHY_BOOT_MAGIC;
+	bi->version = BOTHY_ABI_VERSION;
+	bi->size = sizeof(*bi);
+	bi->mem_size = vm->mem_size;
+	bi->kernel_end = kernel_end;
+	bi->prog_gpa = prog;
+	bi->prog_size = prog_size;
+	bi->args_gpa = BOTHY_GPA_ARGS;
+	bi->args_size = boot_strings(o, args, BOTHY_ARGS_MAX);
+	bi->argc = o->argc;
+	bi->envc = o->envc;
+	bi->flags = boot_flags(o);
+	bi->log_level = o->log_level;
+	bi->cpus = 1;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0)
+		bi->tty_rows = ws.ws_row, bi->tty_cols = ws.ws_col;
+	if (getrandom(bi->seed, sizeof(bi->seed), 0) != sizeof(bi->seed))
+		die(BOTHY_EXIT_MONITOR, "getrandom: %s", strerror(errno));
+}
+
+int run_kvm(const struct options *o)
+{
+	struct vm vm = {0};
+	struct image kernel, prog;
+	uint64_t kernel_end, prog_gpa;
+
+	program_open(o->program, &prog);
+	kernel_open(o->kernel, &kernel);
+	vm_create(&vm, o->mem_size);
+	kernel_end = kernel_load(&vm, &kernel);
+	page_tables(&vm);
+	prog_gpa = program_place(&vm, &prog, kernel_end);
+	boot_info(&vm, o, kernel_end, prog_gpa, prog.size);
+	vcpu_create(&vm, ((const Elf64_Ehdr *)kernel.data)->e_entry);
+	return vcpu_run(&vm, &kernel);
+}

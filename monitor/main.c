@@ -1,0 +1,168 @@
+/*
+ * bothy: run one unmodified Linux program as a unikernel.
+ *
+ *   bothy run [options] PROGRAM [ARGS...]
+ *
+ * The flags follow `docker run` where it has them (-m, -e). Errors in the
+ * command line end with one line and status BOTHY_EXIT_MONITOR (125).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+#define DEFAULT_MEM (128ull << 20)
+
+void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("bothy: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: bothy run [options] PROGRAM [ARGS...]\n"
+	      "  -m, --memory SIZE     guest memory, e.g. 64M or 1G (default 128M; 4M..2G)\n"
+	      "  -e, --env KEY=VALUE   set a variable in the program's environment\n"
+	      "      --vmm kvm|qemu    run under Bothy's KVM monitor (default) or QEMU\n"
+	      "      --log LEVEL       error, warn (default), info or debug\n"
+	      "      --trace           print every system call on stderr\n"
+	      "      --kernel FILE     boot this kernel ELF instead of the built-in one\n"
+	      "  -h, --help            this text\n"
+	      "Environment: BOTHY_QEMU (QEMU binary), BOTHY_QEMU_ACCEL (kvm or tcg).\n",
+	      f);
+}
+
+/* parse_size - "64M", "1G", "4096K" or bytes; 0 if malformed. */
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 0: break;
+	default: return 0;
+	}
+	if ((*end == 'b' || *end == 'B') && shift)
+		end++;
+	if (*end || v > (~0ull >> shift))
+		return 0;
+	return v << shift;
+}
+
+static unsigned parse_log(const char *s)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+
+	for (unsigned i = 0; i < 4; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	die(BOTHY_EXIT_MONITOR, "--log: unknown level '%s' (error, warn, info, debug)", s);
+}
+
+static void add_env(struct options *o, char *kv)
+{
+	if (!strchr(kv, '=') || kv[0] == '=')
+		die(BOTHY_EXIT_MONITOR, "-e: expected KEY=VALUE, got '%s'", kv);
+	o->env = realloc(o->env, (o->envc + 2) * sizeof(*o->env));
+	if (!o->env)
+		die(BOTHY_EXIT_MONITOR, "out of memory");
+	o->env[o->envc++] = kv;
+	o->env[o->envc] = NULL;
+}
+
+enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL };
+
+static void parse_run(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"memory", required_argument, 0, 'm'}, {"env", required_argument, 0, 'e'},
+		{"vmm", required_argument, 0, OPT_VMM}, {"log", required_argument, 0, OPT_LOG},
+		{"trace", no_argument, 0, OPT_TRACE},  {"kernel", required_argument, 0, OPT_KERNEL},
+		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+	};
+	int c;
+
+	opterr = 0;
+	/* "+": stop at the program name; its own flags are its own. */
+	while ((c = getopt_long(argc, argv, "+m:e:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			o->mem_size = parse_size(optarg);
+			if (o->mem_size < BOTHY_MEM_MIN || o->mem_size > BOTHY_MEM_MAX ||
+			    o->mem_size % 4096)
+				die(BOTHY_EXIT_MONITOR,
+				    "-m: '%s' is not a memory size from 4M to 2G (e.g. 64M)", optarg);
+			break;
+		case 'e': add_env(o, optarg); break;
+		case OPT_VMM:
+			if (strcmp(optarg, "kvm") && strcmp(optarg, "qemu"))
+				die(BOTHY_EXIT_MONITOR, "--vmm: '%s' is not kvm or qemu", optarg);
+			o->vmm = optarg;
+			break;
+		case OPT_LOG: o->log_level = parse_log(optarg); break;
+		case OPT_TRACE: o->trace = 1; break;
+		case OPT_KERNEL: o->kernel = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case ':':
+		case '?':
+		default:
+			if (optopt && strchr("me", optopt))
+				die(BOTHY_EXIT_MONITOR, "option -%c needs a value", optopt);
+			die(BOTHY_EXIT_MONITOR, "unknown option '%s' (bothy run --help)",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		die(BOTHY_EXIT_MONITOR, "no program given (bothy run [options] PROGRAM [ARGS...])");
+	o->program = argv[optind];
+	o->argv = &argv[optind];
+	o->argc = argc - optind;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.mem_size = DEFAULT_MEM, .vmm = "kvm", .log_level = BOTHY_LOG_WARN};
+	static char *no_env[] = {NULL};
+
+	o.env = no_env;
+	if (argc < 2) {
+		usage(stderr);
+		return BOTHY_EXIT_MONITOR;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "run"))
+		die(BOTHY_EXIT_MONITOR, "unknown command '%s' (try: bothy run PROGRAM)", argv[1]);
+	if (o.env == no_env)
+		o.env = NULL;
+	parse_run(&o, argc - 1, argv + 1);
+	if (!o.env)
+		o.env = no_env;
+	o.exe_path = realpath(o.program, NULL);
+	if (!o.exe_path)
+		o.exe_path = (char *)o.program;
+	return strcmp(o.vmm, "qemu") ? run_kvm(&o) : run_qemu(&o);
+}

@@ -1,0 +1,62 @@
+/* The Bothy monitor: declarations shared by the files of monitor/. */
+#ifndef BOTHY_MONITOR_H
+#define BOTHY_MONITOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bothy/abi.h>
+
+/* What `bothy run` was asked to do (monitor/main.c parses it). */
+struct options {
+	uint64_t mem_size;     /* bytes of guest RAM */
+	const char *vmm;       /* "kvm" or "qemu" */
+	const char *kernel;    /* kernel ELF file, or NULL for the embedded one */
+	unsigned log_level;    /* enum bothy_log_level */
+	int trace;             /* --trace */
+	char **env;            /* -e KEY=VALUE, NULL-terminated */
+	int envc;
+	const char *program;   /* the path as given */
+	char *exe_path;        /* its absolute path (realpath(3)) */
+	char **argv;           /* argv[0] = program, NULL-terminated */
+	int argc;
+};
+
+/* A file mapped read-only into memory. */
+struct image {
+	const uint8_t *data;
+	size_t size;
+	int fd;
+};
+
+/* die - print "bothy: <message>" and exit with `status`. */
+__attribute__((noreturn, format(printf, 2, 3))) void die(int status, const char *fmt, ...);
+
+/*
+ * program_open - map the program file and check that Bothy can run it.
+ * Exits with BOTHY_EXIT_NOENT (127) if it does not exist, and with
+ * BOTHY_EXIT_NOEXEC (126) and one line naming the reason if it is not a
+ * static x86_64 ELF executable (monitor/program.c).
+ */
+void program_open(const char *path, struct image *img);
+
+/*
+ * kernel_open - the kernel ELF: `path`, or the one embedded in bothy.
+ * Checks that it is an x86_64 ELF carrying the BOTHY_NOTE_ABI note with
+ * this monitor's BOTHY_ABI_VERSION; exits 125 with a message otherwise.
+ */
+void kernel_open(const char *path, struct image *img);
+
+/* kernel_symbolize - "name+0xoff" for kernel address addr, into buf. */
+void kernel_symbolize(const struct image *k, uint64_t addr, char *buf, size_t len);
+
+/* boot_strings - write argv, envp and exe path as the ABI's strings area
+ * into buf[0..max). Returns the bytes used; exits 125 if they do not fit. */
+size_t boot_strings(const struct options *o, char *buf, size_t max);
+/* boot_flags - BOTHY_BOOT_* flags for the host's stdio and the options. */
+uint32_t boot_flags(const struct options *o);
+
+/* run_kvm / run_qemu - run the program; return its exit status. */
+int run_kvm(const struct options *o);
+int run_qemu(const struct options *o);
+
+#endif
