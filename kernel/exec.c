@@ -37,8 +37,8 @@
 #define AT_EXECFN 31
 #define AT_MINSIGSTKSZ 51
 
-#define STACK_POPULATE (128ul << 10) /* mapped up front; the rest on demand */
-#define ARG_MAX (2ul << 20)
+#define STACK_POPULATE (16ul << 10) /* mapped up front; the rest on demand */
+#define BSS_POPULATE (64ul << 10) /* .bss beyond this is mapped on first touch */
 
 static unsigned seg_prot(uint32_t p_flags)
 {
@@ -62,7 +62,7 @@ static int load_segment(const Elf64_Phdr *ph, uint64_t bias, uint64_t image_pa)
 		return r;
 	if (whole > start && (r = vm_map_phys(start, file_pa, whole - start, prot)))
 		return r;
-	if (whole < mem_end && (r = vm_populate(whole, mem_end)))
+	if (whole < mem_end && (r = vm_populate(whole, MIN(mem_end, whole + BSS_POPULATE))))
 		return r;
 	if (whole < file_end) /* the page shared by the file's end and .bss */
 		memcpy((void *)whole, PHYS_TO_VIRT(file_pa + (whole - start)), file_end - whole);
@@ -193,8 +193,11 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 		bias = USER_PIE_BASE - info.vaddr_lo;
 	if ((r = load_image(image, image_pa, &info, bias)))
 		return r;
-	if ((r = vm_map(&stack, USER_STACK_SIZE, PROT_READ | PROT_WRITE, VMA_NORESERVE, 1)) ||
-	    (r = vm_populate(USER_STACK_TOP - STACK_POPULATE, USER_STACK_TOP)))
+	if ((r = vm_map(&stack, USER_STACK_SIZE - STACK_POPULATE, PROT_READ | PROT_WRITE,
+			VMA_NORESERVE, 1)))
+		return r;
+	stack = USER_STACK_TOP - STACK_POPULATE; /* a separate area, populated now */
+	if ((r = vm_map(&stack, STACK_POPULATE, PROT_READ | PROT_WRITE, 0, 1)))
 		return r;
 	if ((r = vm_map_phys(arch_user_stub_va(), arch_user_stub_phys(), PAGE_SIZE,
 			     PROT_READ | PROT_EXEC)))
@@ -202,5 +205,8 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 	mmu_flush();
 	if ((r = build_stack(&s, argc, argv, envc, envp, execfn, &info, bias, &sp)))
 		return r;
+	if (log_level >= BOTHY_LOG_DEBUG)
+		printk("bothy: boot: program loaded at tsc %lu kcycles\n",
+		       (unsigned long)(arch_cycles() / 1000));
 	arch_enter_user(info.entry + bias, sp);
 }

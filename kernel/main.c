@@ -18,6 +18,8 @@ unsigned log_level = BOTHY_LOG_WARN;
 const char *proc_exe_path = "";
 
 #define MAX_ARGS 4096
+/* Where --crash-kernel writes: a user address nothing maps at boot. */
+uint64_t crash_address = 16;
 
 const char *proc_exe_basename(void)
 {
@@ -67,10 +69,21 @@ static void mm_setup(void)
 	const struct bothy_boot_info *bi = boot_info;
 
 	mm_init(bi->mem_size);
-	mm_reserve(0, bi->kernel_end);
+	mm_reserve(0, bi->kernel_end); /* low memory, boot data, the kernel */
 	mm_reserve(bi->prog_gpa, bi->prog_size);
 	if (bi->initrd_size)
 		mm_reserve(bi->initrd_gpa, bi->initrd_size);
+}
+
+/* At --log debug, how long each boot phase took (TSC ticks). */
+static void phase(const char *name)
+{
+	static uint64_t last;
+	uint64_t now = arch_cycles();
+
+	if (log_level >= BOTHY_LOG_DEBUG)
+		printk("bothy: boot: %s %lu kcycles\n", name, (unsigned long)((now - last) / 1000));
+	last = now;
 }
 
 void kmain(void)
@@ -79,12 +92,20 @@ void kmain(void)
 	const char *why = "", *exe = "";
 	int r;
 
+	log_level = boot_info->log_level;
+	phase("entry");
 	arch_cpu_init();
 	arch_boot_done();
-	log_level = boot_info->log_level;
+	phase("cpu");
 	mm_setup();
+	phase("memory");
 	time_init();
 	random_init(boot_info->seed);
+	phase("clock and random");
+	if (boot_info->flags & BOTHY_BOOT_CRASH) { /* bothy run --crash-kernel */
+		volatile uint64_t *unmapped = (volatile uint64_t *)(uintptr_t)crash_address;
+		*unmapped = 0;
+	}
 	r = split_args(argv, envp, &exe);
 	if (r) {
 		printk("bothy: too many arguments\n");

@@ -4,18 +4,17 @@
 #include <pmm.h>
 #include <string.h>
 
-static uint64_t free_bits[PMM_WORDS(BOTHY_MEM_MAX / PAGE_SIZE)];
-static uint64_t used_bits[PMM_WORDS(BOTHY_MEM_MAX / PAGE_SIZE)];
 static struct pmm pmm;
 static uint64_t total_bytes;
 
+static uint64_t *page_link(size_t page)
+{
+	return PHYS_TO_VIRT(page * PAGE_SIZE);
+}
+
 void mm_init(uint64_t mem_size)
 {
-	size_t npages = mem_size / PAGE_SIZE;
-
-	pmm_init(&pmm, free_bits, used_bits, npages);
-	pmm_release(&pmm, 0, npages);
-	pmm_reserve(&pmm, 0, 1); /* page 0: never hand out physical 0 */
+	pmm_init(&pmm, mem_size / PAGE_SIZE, page_link);
 	total_bytes = mem_size;
 }
 
@@ -23,33 +22,41 @@ void mm_reserve(uint64_t pa, uint64_t len)
 {
 	uint64_t first = pa / PAGE_SIZE;
 
-	pmm_reserve(&pmm, first, ALIGN_UP(pa + len, PAGE_SIZE) / PAGE_SIZE - first);
+	if (pmm_reserve(&pmm, first, ALIGN_UP(pa + len, PAGE_SIZE) / PAGE_SIZE - first))
+		panic("mm_reserve: cannot reserve %lx+%lx", (unsigned long)pa, (unsigned long)len);
+}
+
+/* Pages from the allocator: zeroed here only if their contents are stale. */
+static uint64_t pages_alloc(size_t n)
+{
+	int dirty;
+	size_t pg = pmm_alloc(&pmm, n, 1, &dirty);
+
+	if (pg == PMM_NONE)
+		return 0;
+	if (dirty)
+		memset(PHYS_TO_VIRT(pg * PAGE_SIZE), 0, n * PAGE_SIZE);
+	return pg * PAGE_SIZE;
+}
+
+uint64_t pages_alloc_run(size_t n)
+{
+	return pages_alloc(n);
 }
 
 uint64_t page_alloc(void)
 {
-	int dirty;
-	size_t pg = pmm_alloc(&pmm, 1, 1, &dirty);
-
-	if (pg == (size_t)-1)
-		return 0;
-	if (dirty)
-		memset(PHYS_TO_VIRT(pg * PAGE_SIZE), 0, PAGE_SIZE);
-	return pg * PAGE_SIZE;
+	return pages_alloc(1);
 }
 
 void page_free(uint64_t pa)
 {
-	size_t pg = pa / PAGE_SIZE;
-
-	/* A page that came from an image was never "handed out": mark it. */
-	used_bits[pg / 64] |= 1ull << (pg % 64);
-	pmm_release(&pmm, pg, 1);
+	pmm_free(&pmm, pa / PAGE_SIZE);
 }
 
 uint64_t mm_free_bytes(void)
 {
-	return pmm.nfree * PAGE_SIZE;
+	return pmm_free_pages(&pmm) * PAGE_SIZE;
 }
 
 uint64_t mm_total_bytes(void)
@@ -100,13 +107,10 @@ void *kmalloc(size_t n)
 
 	if (k >= HEAP_CLASSES) {
 		size_t pages = ALIGN_UP(n + HEAP_HDR, PAGE_SIZE) / PAGE_SIZE;
-		int dirty;
-		size_t pg = pmm_alloc(&pmm, pages, 1, &dirty);
-		if (pg == (size_t)-1)
+		uint64_t pa = pages_alloc(pages);
+		if (!pa)
 			return NULL;
-		hdr = PHYS_TO_VIRT(pg * PAGE_SIZE);
-		if (dirty)
-			memset(hdr, 0, pages * PAGE_SIZE);
+		hdr = PHYS_TO_VIRT(pa);
 		hdr[0] = HEAP_CLASSES + pages;
 		return (char *)hdr + HEAP_HDR;
 	}
@@ -128,7 +132,8 @@ void kfree(void *p)
 	if (hdr[0] >= HEAP_CLASSES) {
 		uint64_t pa = VIRT_TO_PHYS(hdr);
 		size_t pages = hdr[0] - HEAP_CLASSES;
-		pmm_release(&pmm, pa / PAGE_SIZE, pages);
+		for (size_t i = 0; i < pages; i++)
+			page_free(pa + i * PAGE_SIZE);
 		return;
 	}
 	struct block *b = (struct block *)hdr;

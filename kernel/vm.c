@@ -141,6 +141,23 @@ int vm_populate(uint64_t start, uint64_t end)
 	return 0;
 }
 
+/*
+ * Fill a fresh area [start, end), known to have no pages mapped: one run
+ * of contiguous pages and one pass over the page tables when the
+ * allocator has it (few ring-0 instructions per page), else page by page.
+ */
+static int populate_fresh(uint64_t start, uint64_t end, unsigned prot)
+{
+	uint64_t pa = pages_alloc_run((end - start) / PAGE_SIZE);
+
+	if (!pa)
+		return vm_populate(start, end);
+	if (mmu_map(start, pa, end - start, mmu_flags(prot) | MMU_OWNED))
+		return -ENOMEM;
+	mmu_flush();
+	return 0;
+}
+
 int vm_map(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixed)
 {
 	uint64_t start = ALIGN_DOWN(*addr, PAGE_SIZE), end;
@@ -165,7 +182,7 @@ int vm_map(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixe
 		return r;
 	*addr = start;
 	if (prot != PROT_NONE && !(flags & VMA_NORESERVE) && len <= EAGER_MAX)
-		return vm_populate(start, end);
+		return populate_fresh(start, end, prot);
 	return 0;
 }
 

@@ -34,5 +34,7 @@ uint32_t boot_flags(const struct options *o)
 			f |= BOTHY_BOOT_STDIN_TTY << fd;
 	if (o->trace)
 		f |= BOTHY_BOOT_TRACE;
+	if (o->crash_kernel)
+		f |= BOTHY_BOOT_CRASH;
 	return f;
 }

@@ -162,7 +162,7 @@ void kernel_symbolize(const struct image *k, uint64_t addr, char *buf, size_t le
 		const Elf64_Sym *sym = (const void *)(k->data + sh[i].sh_offset);
 		strtab = (const char *)k->data + st->sh_offset;
 		for (size_t j = 0; j < sh[i].sh_size / sizeof(*sym); j++)
-			if (ELF64_ST_TYPE(sym[j].st_info) == STT_FUNC && sym[j].st_value <= addr &&
+			if (ELF64_ST_TYPE(sym[j].st_info) <= STT_FUNC && sym[j].st_value <= addr &&
 			    (!best || sym[j].st_value > best->st_value) &&
 			    sym[j].st_name < st->sh_size)
 				best = &sym[j];

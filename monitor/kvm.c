@@ -144,6 +144,7 @@ int run_kvm(const struct options *o)
 	struct vm vm = {0};
 	struct image kernel, prog;
 	uint64_t kernel_end, prog_gpa;
+	int status;
 
 	program_open(o->program, &prog);
 	kernel_open(o->kernel, &kernel);
@@ -153,5 +154,8 @@ int run_kvm(const struct options *o)
 	prog_gpa = program_place(&vm, &prog, kernel_end);
 	boot_info(&vm, o, kernel_end, prog_gpa, prog.size);
 	vcpu_create(&vm, ((const Elf64_Ehdr *)kernel.data)->e_entry);
-	return vcpu_run(&vm, &kernel);
+	status = vcpu_run(&vm, &kernel);
+	if (o->log_level >= BOTHY_LOG_DEBUG)
+		kvm_stats_print(&vm);
+	return status;
 }

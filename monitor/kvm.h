@@ -21,6 +21,9 @@ struct vm {
  */
 void *gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t len);
 
+/* kvm_stats_print - print the vCPU's non-zero KVM statistics on stderr. */
+void kvm_stats_print(const struct vm *vm);
+
 /* vcpu_create - the vCPU in 64-bit mode at `entry` (x86_64 state). */
 void vcpu_create(struct vm *vm, uint64_t entry);
 /* vcpu_run - run until the guest exits; returns bothy's exit status. */

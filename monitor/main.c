@@ -40,6 +40,7 @@ static void usage(FILE *f)
 	      "      --log LEVEL       error, warn (default), info or debug\n"
 	      "      --trace           print every system call on stderr\n"
 	      "      --kernel FILE     boot this kernel ELF instead of the built-in one\n"
+	      "      --crash-kernel    (tests) make the kernel fault at boot\n"
 	      "  -h, --help            this text\n"
 	      "Environment: BOTHY_QEMU (QEMU binary), BOTHY_QEMU_ACCEL (kvm or tcg).\n",
 	      f);
@@ -91,7 +92,7 @@ static void add_env(struct options *o, char *kv)
 	o->env[o->envc] = NULL;
 }
 
-enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL };
+enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL, OPT_CRASH };
 
 static void parse_run(struct options *o, int argc, char **argv)
 {
@@ -99,7 +100,8 @@ static void parse_run(struct options *o, int argc, char **argv)
 		{"memory", required_argument, 0, 'm'}, {"env", required_argument, 0, 'e'},
 		{"vmm", required_argument, 0, OPT_VMM}, {"log", required_argument, 0, OPT_LOG},
 		{"trace", no_argument, 0, OPT_TRACE},  {"kernel", required_argument, 0, OPT_KERNEL},
-		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+		{"help", no_argument, 0, 'h'},         {"crash-kernel", no_argument, 0, OPT_CRASH},
+		{0, 0, 0, 0},
 	};
 	int c;
 
@@ -123,6 +125,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 		case OPT_LOG: o->log_level = parse_log(optarg); break;
 		case OPT_TRACE: o->trace = 1; break;
 		case OPT_KERNEL: o->kernel = optarg; break;
+		case OPT_CRASH: o->crash_kernel = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case ':':
 		case '?':

@@ -13,6 +13,7 @@ struct options {
 	const char *kernel;    /* kernel ELF file, or NULL for the embedded one */
 	unsigned log_level;    /* enum bothy_log_level */
 	int trace;             /* --trace */
+	int crash_kernel;      /* --crash-kernel: test the kernel fault path */
 	char **env;            /* -e KEY=VALUE, NULL-terminated */
 	int envc;
 	const char *program;   /* the path as given */

@@ -50,6 +50,7 @@
 #define BOTHY_BOOT_STDOUT_TTY (1u << 1)
 #define BOTHY_BOOT_STDERR_TTY (1u << 2)
 #define BOTHY_BOOT_TRACE (1u << 3)      /* print every system call */
+#define BOTHY_BOOT_CRASH (1u << 4)      /* test hook: fault in the kernel at boot */
 
 /* Log levels in bothy_boot_info.log_level. */
 enum bothy_log_level {

@@ -15,6 +15,9 @@ void mm_init(uint64_t mem_size);
 void mm_reserve(uint64_t pa, uint64_t len);
 /* page_alloc - one zeroed physical page; 0 if memory is exhausted. */
 uint64_t page_alloc(void);
+/* pages_alloc_run - n contiguous zeroed pages, each freeable alone with
+ * page_free(); 0 if no such run is left. */
+uint64_t pages_alloc_run(size_t n);
 /* page_free - give back a page from page_alloc (or a released image page). */
 void page_free(uint64_t pa);
 /* mm_free_bytes / mm_total_bytes - for sysinfo(2). */

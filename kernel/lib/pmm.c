@@ -1,115 +1,107 @@
-/* The physical page allocator (pmm.h): first fit over a free bitmap. */
+/* The physical page allocator (pmm.h): a bump frontier and two stacks. */
 #include "pmm.h"
 
-static int bit(const uint64_t *b, size_t i)
+void pmm_init(struct pmm *p, size_t npages, uint64_t *(*link)(size_t page))
 {
-	return (b[i / 64] >> (i % 64)) & 1;
-}
-
-static void set_range(uint64_t *b, size_t first, size_t n, int v)
-{
-	for (size_t i = first; i < first + n;) {
-		if (i % 64 == 0 && first + n - i >= 64) {
-			b[i / 64] = v ? ~0ull : 0;
-			i += 64;
-			continue;
-		}
-		if (v)
-			b[i / 64] |= 1ull << (i % 64);
-		else
-			b[i / 64] &= ~(1ull << (i % 64));
-		i++;
-	}
-}
-
-static size_t count_free(const struct pmm *p, size_t first, size_t n)
-{
-	size_t c = 0;
-
-	for (size_t i = first; i < first + n; i++)
-		c += bit(p->free, i);
-	return c;
-}
-
-void pmm_init(struct pmm *p, uint64_t *free, uint64_t *used, size_t npages)
-{
-	p->free = free;
-	p->used = used;
 	p->npages = npages;
-	p->nfree = 0;
-	p->hint = 0;
+	p->frontier = 0;
+	p->clean = p->dirty = PMM_NONE;
+	p->nclean = p->ndirty = 0;
+	p->nreserved = 0;
+	p->link = link;
 }
 
-static size_t clip(const struct pmm *p, size_t first, size_t n)
+int pmm_reserve(struct pmm *p, size_t first, size_t n)
 {
-	if (first >= p->npages)
+	unsigned i;
+
+	if (n == 0)
 		return 0;
-	return n > p->npages - first ? p->npages - first : n;
+	if (first < p->frontier || p->nreserved == PMM_MAX_RESERVED)
+		return -1;
+	for (i = p->nreserved; i > 0 && p->reserved[i - 1].first > first; i--)
+		p->reserved[i] = p->reserved[i - 1];
+	p->reserved[i] = (struct pmm_range){first, n};
+	p->nreserved++;
+	return 0;
 }
 
-void pmm_release(struct pmm *p, size_t first, size_t n)
+static void push(struct pmm *p, size_t *top, size_t *count, size_t page)
 {
-	n = clip(p, first, n);
-	p->nfree += n - count_free(p, first, n);
-	set_range(p->free, first, n, 1);
-	if (first / 64 < p->hint)
-		p->hint = first / 64;
+	*p->link(page) = *top;
+	*top = page;
+	(*count)++;
 }
 
-void pmm_reserve(struct pmm *p, size_t first, size_t n)
+static size_t pop(struct pmm *p, size_t *top, size_t *count)
 {
-	n = clip(p, first, n);
-	p->nfree -= count_free(p, first, n);
-	set_range(p->free, first, n, 0);
+	size_t page = *top;
+	uint64_t *l = p->link(page);
+
+	*top = (size_t)*l;
+	*l = 0;
+	(*count)--;
+	return page;
 }
 
-/* One page: the first set bit at or after the hint. */
-static size_t alloc_one(struct pmm *p)
+/* The first start >= from, aligned, whose run [start, start+n) misses
+ * every reserved range. */
+static size_t fit(const struct pmm *p, size_t from, size_t n, size_t align)
 {
-	size_t words = PMM_WORDS(p->npages);
+	size_t start = (from + align - 1) & ~(align - 1);
 
-	for (size_t w = p->hint; w < words; w++)
-		if (p->free[w]) {
-			p->hint = w;
-			return w * 64 + __builtin_ctzll(p->free[w]);
-		}
-	return (size_t)-1;
-}
-
-/* A run of n pages aligned to `align`: first fit, bit by bit. */
-static size_t alloc_run(struct pmm *p, size_t n, size_t align)
-{
-	size_t start = p->hint * 64, run = 0;
-
-	start = (start + align - 1) & ~(align - 1);
-	for (size_t i = start; i < p->npages; i++) {
-		if (!bit(p->free, i)) {
-			run = 0;
-			i |= align - 1; /* the next aligned start */
-			continue;
-		}
-		if (++run == n)
-			return i + 1 - n;
+	for (unsigned i = 0; i < p->nreserved; i++) {
+		const struct pmm_range *r = &p->reserved[i];
+		if (start < r->first + r->n && r->first < start + n)
+			start = (r->first + r->n + align - 1) & ~(align - 1);
 	}
-	return (size_t)-1;
+	return start;
 }
 
 size_t pmm_alloc(struct pmm *p, size_t n, size_t align, int *dirty)
 {
-	size_t first;
+	size_t start;
 
-	if (n == 0 || n > p->nfree || (align & (align - 1)))
-		return (size_t)-1;
-	first = n == 1 && align <= 1 ? alloc_one(p) : alloc_run(p, n, align ? align : 1);
-	if (first == (size_t)-1 || first + n > p->npages)
-		return (size_t)-1;
-	if (dirty) {
+	if (align < 1)
+		align = 1;
+	if (n == 0 || (align & (align - 1)))
+		return PMM_NONE;
+	if (dirty)
 		*dirty = 0;
-		for (size_t i = first; i < first + n && !*dirty; i++)
-			*dirty = bit(p->used, i);
+	if (n == 1 && align == 1 && p->clean != PMM_NONE)
+		return pop(p, &p->clean, &p->nclean);
+	start = fit(p, p->frontier, n, align);
+	if (start >= p->npages || n > p->npages - start) {
+		if (n == 1 && align == 1 && p->dirty != PMM_NONE) {
+			if (dirty)
+				*dirty = 1;
+			return pop(p, &p->dirty, &p->ndirty);
+		}
+		return PMM_NONE;
 	}
-	set_range(p->free, first, n, 0);
-	set_range(p->used, first, n, 1);
-	p->nfree -= n;
-	return first;
+	/* Pages skipped for alignment are still zero: keep them. */
+	for (size_t pg = fit(p, p->frontier, 1, 1); pg < start; pg = fit(p, pg + 1, 1, 1))
+		push(p, &p->clean, &p->nclean, pg);
+	p->frontier = start + n;
+	return start;
+}
+
+void pmm_free(struct pmm *p, size_t page)
+{
+	if (page < p->npages)
+		push(p, &p->dirty, &p->ndirty, page);
+}
+
+size_t pmm_free_pages(const struct pmm *p)
+{
+	size_t n = p->frontier < p->npages ? p->npages - p->frontier : 0;
+
+	for (unsigned i = 0; i < p->nreserved; i++) {
+		const struct pmm_range *r = &p->reserved[i];
+		size_t lo = r->first > p->frontier ? r->first : p->frontier;
+		size_t hi = r->first + r->n < p->npages ? r->first + r->n : p->npages;
+		if (hi > lo)
+			n -= hi - lo;
+	}
+	return n + p->nclean + p->ndirty;
 }

@@ -1,46 +1,65 @@
 /*
- * The physical page allocator: one bit per 4 KiB page (1 = free), plus one
- * bit per page that says whether it was ever handed out, so that pages the
- * hypervisor gave us zeroed are not zeroed again (touching guest memory is
- * what costs on these machines: docs/pvm.md). Pure code: the caller
- * provides the bitmaps and does the zeroing.
+ * The physical page allocator. Guest RAM arrives zeroed from the
+ * hypervisor, and on PVM hosts every ring-0 instruction and every first
+ * touch of a page is expensive (docs/pvm.md), so the allocator never
+ * walks or touches memory it has not handed out:
+ *
+ *   - pages at or above `frontier` are free and pristine (all zero);
+ *     allocation bumps the frontier, skipping reserved ranges;
+ *   - freed pages go on the `dirty` stack (their contents are stale);
+ *   - pages skipped to align a run go on the `clean` stack (still zero
+ *     but for the link word, which is cleared when the page is taken).
+ *
+ * Stack links live in the free pages themselves, reached through the
+ * caller's link() function. Initialisation is O(1). Pure code.
  */
 #ifndef BOTHY_PMM_H
 #define BOTHY_PMM_H
 #include <stddef.h>
 #include <stdint.h>
 
-struct pmm {
-	uint64_t *free;  /* npages bits, 1 = free */
-	uint64_t *used;  /* npages bits, 1 = handed out at least once */
-	size_t npages;   /* pages covered by the bitmaps */
-	size_t nfree;    /* free pages now */
-	size_t hint;     /* word index where the next search starts */
+#define PMM_NONE ((size_t)-1)
+#define PMM_MAX_RESERVED 8
+
+struct pmm_range {
+	size_t first, n;
 };
 
-/* Words needed for the bitmaps of `npages` pages. */
-#define PMM_WORDS(npages) (((npages) + 63) / 64)
+struct pmm {
+	size_t npages;   /* pages [0, npages) are RAM */
+	size_t frontier; /* first page never handed out */
+	size_t clean, dirty;           /* stack tops (page numbers), PMM_NONE if empty */
+	size_t nclean, ndirty;
+	struct pmm_range reserved[PMM_MAX_RESERVED]; /* sorted by first */
+	unsigned nreserved;
+	uint64_t *(*link)(size_t page); /* the first word of a page */
+};
+
+/* pmm_init - pages [0, npages) of RAM, all free and zero; link() gives
+ * the address of a page's first word. */
+void pmm_init(struct pmm *p, size_t npages, uint64_t *(*link)(size_t page));
 
 /*
- * pmm_init - cover pages [0, npages) with the caller's zeroed bitmaps of
- * PMM_WORDS(npages) words each; every page starts reserved.
+ * pmm_reserve - keep pages [first, first+n) out of the allocator (the
+ * kernel and program images). Only pages not yet handed out can be
+ * reserved. Returns 0, or -1 if the table of ranges is full or the range
+ * was already handed out.
  */
-void pmm_init(struct pmm *p, uint64_t *free, uint64_t *used, size_t npages);
-
-/* pmm_release - mark pages [first, first+n) free (RAM from the memory map,
- * or pages given back). Pages outside the bitmap are ignored. */
-void pmm_release(struct pmm *p, size_t first, size_t n);
-
-/* pmm_reserve - mark pages [first, first+n) in use (kernel, images). */
-void pmm_reserve(struct pmm *p, size_t first, size_t n);
+int pmm_reserve(struct pmm *p, size_t first, size_t n);
 
 /*
- * pmm_alloc - allocate n contiguous pages whose first page number is a
- * multiple of `align` (a power of two, in pages). Returns the first page
- * number, or (size_t)-1 if no run is free. *dirty (if not NULL) is set to
- * 1 if any of the pages was handed out before (its contents are stale),
- * 0 if all are pristine (as the hypervisor gave them: zero).
+ * pmm_alloc - n contiguous pages (n = 1 may come from the free stacks),
+ * the first a multiple of `align` pages (a power of two, 0 or 1 = none).
+ * Returns the first page number, or PMM_NONE. *dirty (if not NULL) is 1
+ * when the contents are stale and must be zeroed by the caller, 0 when
+ * they are zero.
  */
 size_t pmm_alloc(struct pmm *p, size_t n, size_t align, int *dirty);
+
+/* pmm_free - give back page `page` (its contents become stale). */
+void pmm_free(struct pmm *p, size_t page);
+
+/* pmm_free_pages - how many pages could still be allocated one by one. */
+size_t pmm_free_pages(const struct pmm *p);
 
 #endif
