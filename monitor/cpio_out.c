@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HDR_LEN 110
+#define HDR_LEN      110
 #define NAME_MAX_LEN (PATH_MAX - 1) /* bytes, without the NUL */
 
 static const unsigned char zeros[4096];
@@ -61,20 +61,20 @@ static int write_zeros(struct cpio_out *c, uint64_t n)
 
 /* Writes the header and padded name of an entry whose data has `size` bytes. */
 static int put_head(struct cpio_out *c, uint32_t ino, const char *name, uint32_t mode,
-		    uint32_t nlink, uint32_t size)
+                    uint32_t nlink, uint32_t size)
 {
 	char h[HDR_LEN + 1];
 	size_t n = strlen(name);
 
 	snprintf(h, sizeof(h), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino,
-		 mode, 0u, 0u, nlink, 0u, size, 0u, 0u, 0u, 0u, (uint32_t)n + 1, 0u);
+	         mode, 0u, 0u, nlink, 0u, size, 0u, 0u, 0u, 0u, (uint32_t)n + 1, 0u);
 	write_all(c, h, HDR_LEN);
 	write_all(c, name, n + 1);
 	return write_zeros(c, head_len(n) - (HDR_LEN + n + 1));
 }
 
 static int put_entry(struct cpio_out *c, const char *name, uint32_t mode, uint32_t nlink,
-		     const void *data, size_t size)
+                     const void *data, size_t size)
 {
 	put_head(c, ++c->ino, name, mode, nlink, (uint32_t)size);
 	write_all(c, data, size);
@@ -141,7 +141,7 @@ int cpio_out_dir(struct cpio_out *c, const char *name, uint32_t mode)
 }
 
 int cpio_out_file(struct cpio_out *c, const char *name, uint32_t mode, const void *data,
-		  size_t size, size_t data_align)
+                  size_t size, size_t data_align)
 {
 	int r = check_entry(c, name, mode, S_IFREG);
 

@@ -17,7 +17,7 @@
  * and a number, inside the directory CPIO_OUT_PAD_DIR, which is written
  * before the first one. A guest may ignore or delete that directory.
  */
-#define CPIO_OUT_PAD_DIR ".bothy"
+#define CPIO_OUT_PAD_DIR   ".bothy"
 #define CPIO_OUT_ALIGN_MAX (1u << 30) /* largest data_align accepted */
 
 struct cpio_out {
@@ -56,7 +56,7 @@ int cpio_out_dir(struct cpio_out *c, const char *name, uint32_t mode);
  * -errno of write(2).
  */
 int cpio_out_file(struct cpio_out *c, const char *name, uint32_t mode, const void *data,
-		  size_t size, size_t data_align);
+                  size_t size, size_t data_align);
 
 /*
  * cpio_out_symlink - add symbolic link `name` (rules as for cpio_out_dir)

@@ -31,13 +31,6 @@ static int kvm_ioctl(int fd, unsigned long req, void *arg, const char *what)
 	return r;
 }
 
-void *gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	if (gpa > vm->mem_size || len > vm->mem_size - gpa)
-		return NULL;
-	return vm->mem + gpa;
-}
-
 static void vm_create(struct vm *vm, uint64_t mem_size)
 {
 	struct kvm_userspace_memory_region region = {0};

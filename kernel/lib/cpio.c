@@ -14,7 +14,7 @@
 
 #define CPIO_HDR_LEN 110
 #define CPIO_TRAILER "TRAILER!!!"
-#define CPIO_S_IFMT 0170000
+#define CPIO_S_IFMT  0170000
 #define CPIO_S_IFREG 0100000
 
 /* Header fields, in the order they follow the magic. */

@@ -24,7 +24,7 @@ static void copy_in(void *dst, const void *src, size_t n)
 /* Whether [off, off + size) lies inside [0, len). */
 static int in_file(uint64_t off, uint64_t size, size_t len)
 {
-	return off <= len && off + size <= len;
+	return off <= len && size <= len - off;
 }
 
 /* Whether [addr, addr + size) lies below ELF_USER_TOP. */
@@ -127,7 +127,7 @@ static void note_load(const Elf64_Phdr *ph, struct elf_info *info, int first)
 }
 
 static const char *check_interp(const unsigned char *b, size_t len, const Elf64_Phdr *ph,
-				struct elf_info *info)
+                                struct elf_info *info)
 {
 	const unsigned char *path;
 	uint64_t n = 0;
@@ -186,7 +186,7 @@ static const char *check_phdrs(const unsigned char *b, size_t len, struct elf_in
 }
 
 int elf_parse(const void *buf, size_t len, uint16_t machine, struct elf_info *info,
-	      const char **why)
+              const char **why)
 {
 	const unsigned char *b = buf;
 	Elf64_Ehdr eh;

@@ -67,32 +67,32 @@ typedef struct {
 	uint32_t n_type;
 } Elf64_Nhdr;
 
-#define EI_CLASS 4
-#define EI_DATA 5
-#define ELFCLASS32 1
-#define ELFCLASS64 2
-#define ELFDATA2LSB 1
-#define ET_REL 1
-#define ET_EXEC 2
-#define ET_DYN 3
-#define ET_CORE 4
-#define EM_386 3
-#define EM_X86_64 62
-#define EM_AARCH64 183
-#define PT_NULL 0
-#define PT_LOAD 1
-#define PT_DYNAMIC 2
-#define PT_INTERP 3
-#define PT_NOTE 4
-#define PT_PHDR 6
-#define PT_TLS 7
-#define PT_GNU_STACK 0x6474e551
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
-#define SHT_SYMTAB 2
-#define SHT_STRTAB 3
-#define STT_FUNC 2
+#define EI_CLASS         4
+#define EI_DATA          5
+#define ELFCLASS32       1
+#define ELFCLASS64       2
+#define ELFDATA2LSB      1
+#define ET_REL           1
+#define ET_EXEC          2
+#define ET_DYN           3
+#define ET_CORE          4
+#define EM_386           3
+#define EM_X86_64        62
+#define EM_AARCH64       183
+#define PT_NULL          0
+#define PT_LOAD          1
+#define PT_DYNAMIC       2
+#define PT_INTERP        3
+#define PT_NOTE          4
+#define PT_PHDR          6
+#define PT_TLS           7
+#define PT_GNU_STACK     0x6474e551
+#define PF_X             1
+#define PF_W             2
+#define PF_R             4
+#define SHT_SYMTAB       2
+#define SHT_STRTAB       3
+#define STT_FUNC         2
 #define ELF64_ST_TYPE(i) ((i)&0xf)
 
 #define ELF_PAGE_SIZE 4096ull
@@ -108,7 +108,7 @@ struct elf_info {
 	uint64_t vaddr_lo;   /* lowest PT_LOAD p_vaddr, rounded down to a page */
 	uint64_t vaddr_hi;   /* highest PT_LOAD p_vaddr + p_memsz, rounded up */
 	uint64_t phdr_vaddr; /* where the program headers are in memory (PT_PHDR,
-				or the PT_LOAD that holds them), 0 if nowhere */
+	                        or the PT_LOAD that holds them), 0 if nowhere */
 	uint64_t interp_off; /* PT_INTERP: file offset of the path, 0 if none */
 	uint64_t interp_len; /* its length in bytes, without the final NUL */
 	uint64_t tls_memsz;  /* PT_TLS p_memsz, 0 if none */
@@ -137,7 +137,7 @@ struct elf_info {
  * Source: System V gABI, "Program Loading"; elf(5).
  */
 int elf_parse(const void *buf, size_t len, uint16_t machine, struct elf_info *info,
-	      const char **why);
+              const char **why);
 
 /*
  * elf_phdr - the i-th program header of an image elf_parse() accepted, as a
