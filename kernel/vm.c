@@ -279,6 +279,18 @@ int vm_fault(uint64_t addr, unsigned access)
 	return 0;
 }
 
+int vm_phys(uint64_t va, unsigned access, uint64_t *pa)
+{
+	unsigned f;
+
+	if (vm_check(va, 1, access))
+		return -EFAULT;
+	if (mmu_lookup(va, pa, &f) && (vm_fault(va, access) || mmu_lookup(va, pa, &f)))
+		return -EFAULT;
+	*pa += va % PAGE_SIZE;
+	return 0;
+}
+
 int vm_check(uint64_t addr, uint64_t len, unsigned access)
 {
 	uint64_t end = addr + len;

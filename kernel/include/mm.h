@@ -77,6 +77,9 @@ int vm_populate(uint64_t start, uint64_t end);
  * 0 if it was a not-yet-populated page (now mapped), -EFAULT if the access
  * is not allowed (the program gets SIGSEGV), -ENOMEM. */
 int vm_fault(uint64_t addr, unsigned access);
+/* vm_phys - the physical address behind program address va, faulting the
+ * page in if it is not populated yet. 0 or -EFAULT. */
+int vm_phys(uint64_t va, unsigned access, uint64_t *pa);
 /* vm_check - may the program's [addr, addr+len) be accessed with `access`?
  * 0 or -EFAULT. */
 int vm_check(uint64_t addr, uint64_t len, unsigned access);

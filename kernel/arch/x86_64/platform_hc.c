@@ -6,6 +6,7 @@
  */
 #include <arch/cpu.h>
 #include <errno.h>
+#include <mm.h>
 #include <string.h>
 
 #include "arch.h"
@@ -15,23 +16,45 @@ void hc_call(unsigned nr, void *arg)
 	outl(BOTHY_HC_PORT_BASE + nr, (uint32_t)VIRT_TO_PHYS(arg));
 }
 
-/* Bounce buffer: hypercall structs and data must be in RAM below 4 GiB,
- * which the kernel image is; user buffers are copied through it. */
-static char bounce[4096] __attribute__((aligned(64)));
+/*
+ * The guest-physical run that starts at kernel or program address p and
+ * is contiguous for at most len bytes. Program pages are handed to the
+ * monitor where they are, without a copy (a copy is one emulated
+ * instruction per byte under PVM). 0 or -EFAULT.
+ */
+static int phys_run(const char *p, size_t len, unsigned access, uint64_t *pa, size_t *n)
+{
+	uint64_t va = (uint64_t)p, next;
+
+	if (va >= BOTHY_KERNEL_VBASE) {
+		*pa = VIRT_TO_PHYS(p);
+		*n = len;
+		return 0;
+	}
+	if (vm_phys(va, access, pa))
+		return -EFAULT;
+	*n = MIN(len, PAGE_SIZE - va % PAGE_SIZE);
+	while (*n < len && !vm_phys(va + *n, access, &next) && next == *pa + *n)
+		*n += MIN(len - *n, PAGE_SIZE);
+	return 0;
+}
 
 static long hc_write(int fd, const void *buf, size_t len)
 {
-	struct bothy_hc_write w = {.fd = fd, .buf = VIRT_TO_PHYS(bounce)};
-	size_t done = 0;
+	struct bothy_hc_write w = {.fd = fd};
+	size_t done = 0, n;
 
 	while (done < len) {
-		w.len = MIN(len - done, sizeof(bounce));
-		memcpy(bounce, (const char *)buf + done, w.len);
+		if (phys_run((const char *)buf + done, len - done, PROT_READ, &w.buf, &n))
+			return done ? (long)done : -EFAULT;
+		w.len = n;
 		hc_call(BOTHY_HC_WRITE, &w);
 		if (w.ret < 0)
 			return done ? (long)done : w.ret;
+		if ((uint64_t)w.ret > n)
+			return -EIO; /* the monitor said more than it may */
 		done += w.ret;
-		if ((size_t)w.ret < w.len)
+		if ((size_t)w.ret < n)
 			break;
 	}
 	return (long)done;
@@ -39,15 +62,15 @@ static long hc_write(int fd, const void *buf, size_t len)
 
 static long hc_read(void *buf, size_t len)
 {
-	struct bothy_hc_read r = {.fd = 0, .buf = VIRT_TO_PHYS(bounce)};
+	struct bothy_hc_read r = {.fd = 0};
+	size_t n;
 
-	r.len = MIN(len, sizeof(bounce));
+	if (phys_run(buf, len, PROT_WRITE, &r.buf, &n))
+		return -EFAULT;
+	r.len = n; /* one run: read(2) may return less than asked */
 	hc_call(BOTHY_HC_READ, &r);
-	if (r.ret > 0) {
-		if ((uint64_t)r.ret > r.len)
-			return -EIO; /* the monitor said more than it may */
-		memcpy(buf, bounce, r.ret);
-	}
+	if (r.ret > 0 && (uint64_t)r.ret > r.len)
+		return -EIO;
 	return r.ret;
 }
 
