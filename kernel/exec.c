@@ -185,6 +185,7 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 
 	if ((r = elf_parse(image, size, EM_X86_64, &info, why)))
 		return r;
+	boot_phase("ELF check");
 	if (info.interp_off) {
 		*why = "dynamically linked programs are not supported yet";
 		return -ENOEXEC;
@@ -193,6 +194,7 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 		bias = USER_PIE_BASE - info.vaddr_lo;
 	if ((r = load_image(image, image_pa, &info, bias)))
 		return r;
+	boot_phase("segments");
 	if ((r = vm_map(&stack, USER_STACK_SIZE - STACK_POPULATE, PROT_READ | PROT_WRITE,
 			VMA_NORESERVE, 1)))
 		return r;
@@ -203,10 +205,10 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 			     PROT_READ | PROT_EXEC)))
 		return r;
 	mmu_flush();
+	boot_phase("stack");
 	if ((r = build_stack(&s, argc, argv, envc, envp, execfn, &info, bias, &sp)))
 		return r;
-	if (log_level >= BOTHY_LOG_DEBUG)
-		printk("bothy: boot: program loaded at tsc %lu kcycles\n",
-		       (unsigned long)(arch_cycles() / 1000));
+	boot_phase("initial stack");
+	boot_phases_print();
 	arch_enter_user(info.entry + bias, sp);
 }

@@ -75,15 +75,26 @@ static void mm_setup(void)
 		mm_reserve(bi->initrd_gpa, bi->initrd_size);
 }
 
-/* At --log debug, how long each boot phase took (TSC ticks). */
-static void phase(const char *name)
-{
-	static uint64_t last;
-	uint64_t now = arch_cycles();
+/* Boot phases and when they ended (TSC), printed at --log debug. */
+static struct {
+	const char *name;
+	uint64_t tsc;
+} phases[16];
+static unsigned nphases;
 
-	if (log_level >= BOTHY_LOG_DEBUG)
-		printk("bothy: boot: %s %lu kcycles\n", name, (unsigned long)((now - last) / 1000));
-	last = now;
+void boot_phase(const char *name)
+{
+	if (nphases < ARRAY_SIZE(phases))
+		phases[nphases].name = name, phases[nphases++].tsc = arch_cycles();
+}
+
+void boot_phases_print(void)
+{
+	if (log_level < BOTHY_LOG_DEBUG)
+		return;
+	for (unsigned i = 1; i < nphases; i++)
+		printk("bothy: boot: %s: %lu kcycles\n", phases[i].name,
+		       (unsigned long)((phases[i].tsc - phases[i - 1].tsc) / 1000));
 }
 
 void kmain(void)
@@ -93,15 +104,15 @@ void kmain(void)
 	int r;
 
 	log_level = boot_info->log_level;
-	phase("entry");
+	boot_phase("entry");
 	arch_cpu_init();
 	arch_boot_done();
-	phase("cpu");
+	boot_phase("cpu");
 	mm_setup();
-	phase("memory");
+	boot_phase("memory");
 	time_init();
 	random_init(boot_info->seed);
-	phase("clock and random");
+	boot_phase("clock and random");
 	if (boot_info->flags & BOTHY_BOOT_CRASH) { /* bothy run --crash-kernel */
 		volatile uint64_t *unmapped = (volatile uint64_t *)(uintptr_t)crash_address;
 		*unmapped = 0;

@@ -61,6 +61,11 @@ __printf(1, 2) __noreturn void panic(const char *fmt, ...);
 			panic("assertion failed: %s (%s:%d)", #c, __FILE__, __LINE__);             \
 	} while (0)
 
+/* boot_phase - note that boot phase `name` ended now; boot_phases_print
+ * - print how long each took, at --log debug. */
+void boot_phase(const char *name);
+void boot_phases_print(void);
+
 /* kmain - the generic kernel, entered from the architecture's boot code
  * with the boot information filled in. */
 __noreturn void kmain(void);
