@@ -42,7 +42,7 @@ static void usage(FILE *f)
 	      "      --kernel FILE     boot this kernel ELF instead of the built-in one\n"
 	      "      --crash-kernel    (tests) make the kernel fault at boot\n"
 	      "  -h, --help            this text\n"
-	      "Environment: BOTHY_QEMU (QEMU binary), BOTHY_QEMU_ACCEL (kvm or tcg).\n",
+	      "Environment: BOTHY_QEMU (QEMU binary), BOTHY_QEMU_ACCEL (kvm or tcg; default kvm, but tcg on PVM hosts).\n",
 	      f);
 }
 
