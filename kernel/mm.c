@@ -136,7 +136,8 @@ void kfree(void *p)
 			page_free(pa + i * PAGE_SIZE);
 		return;
 	}
+	uint64_t k = hdr[0]; /* the link below overwrites the header */
 	struct block *b = (struct block *)hdr;
-	b->next = freelist[hdr[0]];
-	freelist[hdr[0]] = b;
+	b->next = freelist[k];
+	freelist[k] = b;
 }

@@ -14,11 +14,10 @@ long sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
 	uint64_t a = addr;
 	int fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE), r;
 
-	(void)fd;
 	if (!len || (off & (PAGE_SIZE - 1)) || (prot & ~7))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file mappings arrive with the VFS */
+		return fd >= 0 && fd <= 2 ? -ENODEV : -EBADF; /* files arrive with the VFS */
 	if ((flags & 3) != MAP_PRIVATE && (flags & 3) != MAP_SHARED)
 		return -EINVAL;
 	if ((flags & MAP_FIXED_NOREPLACE) && vm_check(a, 1, 0) == 0)

@@ -130,21 +130,40 @@ static uint64_t rtc_seconds(void)
 	return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 }
 
-/* TSC kHz: count TSC ticks over 10 ms of PIT channel 2 (1193182 Hz). */
+/* PIT channel 0's counter, latched (8254 data sheet: counter latch). */
+static uint16_t pit_count(void)
+{
+	uint8_t lo, hi;
+
+	outb(0x43, 0x00);
+	lo = inb(0x40);
+	hi = inb(0x40);
+	return (uint16_t)(hi << 8 | lo);
+}
+
+/*
+ * TSC kHz: TSC ticks over 10 ms of the PIT (1193182 Hz), read from
+ * channel 0 counting down from 65536 in mode 2. (Channel 2's output on
+ * port 0x61 needs the PC speaker, which microvm does not have.)
+ */
 static uint64_t tsc_calibrate(void)
 {
-	uint16_t ticks = 11932;
+	uint32_t elapsed = 0, want = 11932;
+	uint16_t prev, now;
 	uint64_t t0, t1;
 
-	outb(0x61, (inb(0x61) & ~0x02) | 0x01); /* gate on, speaker off */
-	outb(0x43, 0xb0);                       /* channel 2, lo/hi, mode 0 */
-	outb(0x42, ticks & 0xff);
-	outb(0x42, ticks >> 8);
+	outb(0x43, 0x34); /* channel 0, lo/hi byte, mode 2 */
+	outb(0x40, 0);
+	outb(0x40, 0);
+	prev = pit_count();
 	t0 = rdtsc();
-	while (!(inb(0x61) & 0x20))
-		cpu_relax();
+	while (elapsed < want) {
+		now = pit_count();
+		elapsed += (uint16_t)(prev - now);
+		prev = now;
+	}
 	t1 = rdtsc();
-	return (t1 - t0) / 10;
+	return (t1 - t0) * 1193182ull / ((uint64_t)elapsed * 1000);
 }
 
 static void pvh_load_initrd(const struct hvm_start_info *si, struct bothy_boot_info *bi)
