@@ -1,0 +1,171 @@
+# shellcheck shell=bash disable=SC2153 # NAME, KIND... come from parse_spec
+# Running a case natively and under bothy, and judging the result.
+# Sourced by tests/run.sh. Expects ROOT, OUT, BOTHY and the helpers of
+# common.sh and cases.sh.
+#
+# Every job takes: BACKEND VARIANT PROG SPEC. PROG is the program's path,
+# SPEC its case line. A job's stdout is its report (see tally).
+
+# run_native DIR PROG: run the parsed case natively, with only its
+# variables in the environment; DIR gets out, err and status. The subshell
+# swallows the shell's own "Segmentation fault" message.
+run_native() {
+	local dir=$1 prog=$2 in
+	in=$(input_path "$STDIN")
+	mkdir -p "$dir"
+	(
+		ulimit -c 0
+		st=0
+		t0=$(now_ms)
+		timeout -k 5 30 env -i "${ENVS[@]}" "$prog" "${ARGS[@]}" <"$in" >"$dir/out" \
+			2>"$dir/err" || st=$?
+		echo $(($(now_ms) - t0)) >"$dir/ms"
+		echo "$st" >"$dir/status"
+	) 2>/dev/null
+}
+
+# now_ms: the host's monotonic-enough wall clock in milliseconds.
+now_ms() {
+	local t=$EPOCHREALTIME
+	echo $((${t%.*} * 1000 + 10#${t#*.} / 1000))
+}
+
+# native_job BACKEND VARIANT PROG SPEC: the reference run, done twice; a
+# case whose two native runs differ is marked unstable (a broken test).
+native_job() {
+	local variant=$2 prog=$3 dir
+	parse_spec "$4"
+	dir=$OUT/native/$variant/$NAME
+	rm -rf -- "$dir"
+	run_native "$dir" "$prog"
+	run_native "$dir/again" "$prog"
+	if ! cmp -s "$dir/out" "$dir/again/out" || ! cmp -s "$dir/status" "$dir/again/status"; then
+		touch "$dir/unstable"
+	fi
+}
+
+# backend_timeout BACKEND: seconds allowed for one bothy run.
+backend_timeout() {
+	case $1 in
+	qemu) echo 60 ;;
+	*) echo 30 ;;
+	esac
+}
+
+# run_bothy BACKEND DIR PROG: run the parsed case under bothy; DIR gets
+# out, err and status (124 = timed out).
+run_bothy() {
+	local backend=$1 dir=$2 prog=$3 in st=0 e t0
+	local -a cmd=("$BOTHY")
+	in=$(input_path "$STDIN")
+	if [[ $KIND == cli ]]; then
+		cmd+=("${ARGS[@]}")
+	else
+		cmd+=(run --vmm "$backend")
+		for e in "${ENVS[@]}"; do
+			cmd+=(-e "$e")
+		done
+		[[ $KIND == bad ]] || cmd+=("$prog")
+		cmd+=("${ARGS[@]}")
+	fi
+	mkdir -p "$dir"
+	t0=$(now_ms)
+	timeout -k 5 "$(backend_timeout "$backend")" "${cmd[@]}" <"$in" >"$dir/out" \
+		2>"$dir/err" || st=$?
+	echo $(($(now_ms) - t0)) >"$dir/ms"
+	echo "$st" >"$dir/status"
+}
+
+# signal_name STATUS: "SIGSEGV" for a shell status of 128 + SIGSEGV.
+signal_name() {
+	local name
+	((($1) > 128)) || return 0
+	name=$(kill -l $(($1 - 128)) 2>/dev/null) || return 0
+	echo "SIG$name"
+}
+
+# how_stdout_differs NATIVE_OUT BOTHY_OUT: one line saying where.
+how_stdout_differs() {
+	local msg
+	msg=$(cmp -- "$1" "$2" 2>&1 | head -n 1) || true
+	case $msg in
+	*"EOF on $2 which is empty"*) echo "stdout is empty" ;;
+	*"EOF on $2"*) echo "stdout stops early:${msg##*"$2"}" ;;
+	*"EOF on $1"*) echo "stdout is longer than native's:${msg##*"$1"}" ;;
+	*" differ: "*) echo "stdout differs at ${msg##* differ: }" ;;
+	*) echo "stdout differs: $msg" ;;
+	esac
+}
+
+# problems_vs_native NATIVE DIR: the differences between a bothy run and
+# the native run, one per line (none when they agree).
+problems_vs_native() {
+	local nat=$1 dir=$2 nst st sig
+	nst=$(<"$nat/status")
+	st=$(<"$dir/status")
+	[[ -e $nat/unstable ]] && echo "the two native runs differ: the test is not deterministic"
+	grep -q ': FAILED' "$nat/out" && echo "a check FAILED natively: the test is broken (see $nat/out)"
+	[[ $nst == 124 ]] && echo "the native run timed out"
+	[[ $st == 124 ]] && echo "timed out"
+	[[ $st == "$nst" ]] || echo "exit status $st, native $nst"
+	cmp -s "$nat/out" "$dir/out" || how_stdout_differs "$nat/out" "$dir/out"
+	if (($(<"$nat/ms") < MIN_MS)); then
+		echo "the native run took $(<"$nat/ms") ms, less than min_ms=$MIN_MS"
+	fi
+	if (($(<"$dir/ms") < MIN_MS)); then
+		echo "ran for $(<"$dir/ms") ms of host time, less than min_ms=$MIN_MS: the guest clock runs fast"
+	fi
+	[[ $KIND == fault ]] || return 0
+	sig=$(signal_name "$nst")
+	if [[ -z $sig ]]; then
+		echo "the native run was not killed by a signal (status $nst)"
+	elif [[ $(grep -c -- "$sig" "$dir/err") != 1 ]]; then
+		echo "stderr has no single line naming $sig"
+	elif ! grep -- "$sig" "$dir/err" | grep -q '^bothy: '; then
+		echo "the line naming $sig does not start with 'bothy: '"
+	fi
+}
+
+# problems_refused DIR: a bad program or command line must end with the
+# expected status and exactly one stderr line starting "bothy: ".
+problems_refused() {
+	local dir=$1 st lines
+	st=$(<"$dir/status")
+	lines=$(wc -l <"$dir/err")
+	[[ $st == 124 ]] && echo "timed out"
+	[[ $st == "$EXPECT" ]] || echo "exit status $st, want $EXPECT"
+	[[ $lines == 1 ]] || echo "stderr has $lines lines, want 1"
+	head -n 1 "$dir/err" | grep -q '^bothy: ' || echo "stderr does not start with 'bothy: '"
+}
+
+# bothy_job BACKEND VARIANT PROG SPEC: run the case under bothy, compare,
+# and print its report.
+bothy_job() {
+	local backend=$1 variant=$2 prog=$3 id dir nat problems line
+	parse_spec "$4"
+	id=$variant/$NAME
+	dir=$OUT/results/$backend/$id
+	nat=$OUT/native/$id
+	rm -rf -- "$dir"
+	run_bothy "$backend" "$dir" "$prog"
+	case $KIND in
+	bad | cli) problems=$(problems_refused "$dir") ;;
+	*) problems=$(problems_vs_native "$nat" "$dir") ;;
+	esac
+	if [[ -z $problems ]]; then
+		result PASS "$backend" "$id"
+		return 0
+	fi
+	result FAIL "$backend" "$id"
+	while IFS= read -r line; do
+		detail "$line"
+	done <<<"$problems"
+	if [[ $KIND != bad && $KIND != cli ]] && ! cmp -s "$nat/out" "$dir/out"; then
+		{ diff -u --label native --label bothy "$nat/out" "$dir/out" || true; } |
+			sed -n '3,14p' | cut -c1-160 | sed 's/^/    /'
+	fi
+	if [[ -s $dir/err ]]; then
+		detail "stderr (last lines):"
+		detail_file "$dir/err" 6
+	fi
+}

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# tests/run.sh: the whole test suite (`make test` runs it after building).
+#
+#  1. builds the guest test programs (tests/guest/*.c) into build/tests/,
+#     static with musl and with glibc, and as static PIEs;
+#  2. runs the host unit tests (tests/unit/run.sh, when present);
+#  3. runs every case natively (twice, to catch tests that are not
+#     deterministic) and under bothy with each backend (kvm, qemu), and
+#     compares stdout and exit status; fault cases also need bothy's one
+#     stderr line naming the signal; bad programs and bad command lines
+#     must be refused with 126/127/125 and one "bothy: " line.
+#
+# Prints one line per case, "PASS|FAIL|SKIP  BACKEND  VARIANT/CASE", with
+# details under a failure, and ends with exactly one line
+# "N passed, N failed, N skipped". Exits 1 if anything failed.
+#
+# Environment (all optional):
+#   BOTHY_TEST_BACKENDS  backends to run (default "kvm qemu")
+#   BOTHY_TEST_FILTER    extended regex; only cases whose "BACKEND VARIANT/CASE"
+#                        matches run (the others are not counted)
+#   BOTHY_TEST_JOBS      parallel jobs (default: the number of CPUs)
+#   BOTHY_TEST_VARIANTS  guest program variants (default
+#                        "musl glibc musl-pie glibc-pie")
+#   BOTHY                the bothy binary (default build/bothy)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+OUT=$ROOT/build/tests
+RESULTS_DIR=$OUT/results
+BOTHY=${BOTHY:-$ROOT/build/bothy}
+BACKENDS=${BOTHY_TEST_BACKENDS:-kvm qemu}
+FILTER=${BOTHY_TEST_FILTER:-}
+JOBS=${BOTHY_TEST_JOBS:-$(nproc)}
+# Every guest case runs in every variant under every backend: a QEMU run
+# takes about 0.2 s, so the whole matrix stays around three minutes.
+read -r -a VARIANTS <<<"${BOTHY_TEST_VARIANTS:-musl glibc musl-pie glibc-pie}"
+
+. "$ROOT/tests/lib/common.sh"
+. "$ROOT/tests/lib/cases.sh"
+. "$ROOT/tests/lib/build.sh"
+. "$ROOT/tests/lib/check.sh"
+. "$ROOT/tests/lib/bad.sh"
+
+START=$SECONDS
+[[ -x $BOTHY ]] || die "$BOTHY is missing: run make first"
+rm -rf -- "$RESULTS_DIR" "$OUT/native"
+mkdir -p "$RESULTS_DIR"
+
+# wanted BACKEND ID: does the filter select this case?
+wanted() {
+	[[ -z $FILTER || "$1 $2" =~ $FILTER ]]
+}
+
+# backend_missing BACKEND: why BACKEND cannot run here (empty if it can).
+backend_missing() {
+	case $1 in
+	kvm)
+		[[ -c /dev/kvm && -r /dev/kvm && -w /dev/kvm ]] ||
+			echo "/dev/kvm is missing or not read/writable"
+		;;
+	qemu) ;;
+	*) echo "unknown backend" ;;
+	esac
+}
+
+# all_cases: every case as "VARIANT<TAB>PROG<TAB>SPEC", for the backends.
+all_cases() {
+	local src variant spec
+	for src in "$ROOT"/tests/guest/*.c; do
+		for variant in "${VARIANTS[@]}"; do
+			while IFS= read -r spec; do
+				printf '%s\t%s\t%s\n' "$variant" \
+					"$OUT/$variant/$(basename "$src" .c)" "$spec"
+			done < <(guest_specs "$src")
+		done
+	done
+	for src in "$ROOT"/tests/cases/*.cases; do
+		[[ -e $src ]] || continue
+		while IFS= read -r spec; do
+			printf 'busybox\t/bin/busybox\t%s\n' "$spec"
+		done < <(file_specs "$src")
+	done
+	while IFS= read -r spec; do
+		printf 'bad\t-\t%s\n' "$spec"
+	done < <(make_bad_programs)
+}
+
+build_all() {
+	local variant src
+	for variant in "${VARIANTS[@]}"; do
+		[[ -z $(variant_missing "$variant") ]] || continue
+		mkdir -p "$OUT/$variant"
+		for src in "$ROOT"/tests/guest/*.c; do
+			pool_run build_job "$variant" "$src"
+		done
+	done
+	pool_drain
+}
+
+# unit_job: a pool job running the host unit tests; one result line.
+unit_job() {
+	local log=$OUT/unit.log st=0
+	if [[ ! -x $ROOT/tests/unit/run.sh ]]; then
+		result SKIP host unit "tests/unit/run.sh is missing"
+		return 0
+	fi
+	"$ROOT/tests/unit/run.sh" >"$log" 2>&1 || st=$?
+	if ((st == 0)); then
+		result PASS host unit "$(tail -n 1 "$log")"
+	else
+		result FAIL host unit "tests/unit/run.sh exited $st"
+		detail_file "$log" 15
+	fi
+}
+
+# wanted_anywhere VARIANT SPEC: will some backend run this case?
+wanted_anywhere() {
+	local backend
+	parse_spec "$2"
+	for backend in $BACKENDS; do
+		wanted "$backend" "$1/$NAME" && return 0
+	done
+	return 1
+}
+
+# native_all CASES: the unit tests, and the reference runs for the cases
+# that will be compared, in parallel.
+native_all() {
+	local variant prog spec
+	if wanted host unit; then
+		pool_run unit_job
+	fi
+	while IFS=$'\t' read -r variant prog spec; do
+		[[ $variant == bad || -n $(variant_missing "$variant") ]] && continue
+		wanted_anywhere "$variant" "$spec" || continue
+		pool_run native_job - "$variant" "$prog" "$spec"
+	done <<<"$1"
+	pool_drain
+}
+
+# bothy_all CASES: every case in every backend, or a SKIP line.
+bothy_all() {
+	local backend variant prog spec why
+	for backend in $BACKENDS; do
+		why=$(backend_missing "$backend")
+		while IFS=$'\t' read -r variant prog spec; do
+			parse_spec "$spec"
+			wanted "$backend" "$variant/$NAME" || continue
+			if [[ -n $why || -n $(variant_missing "$variant") ]]; then
+				now result SKIP "$backend" "$variant/$NAME" \
+					"${why:-$(variant_missing "$variant")}"
+				continue
+			fi
+			pool_run bothy_job "$backend" "$variant" "$prog" "$spec"
+		done <<<"$1"
+	done
+	while IFS= read -r spec; do
+		parse_spec "$spec"
+		wanted cli "cli/$NAME" || continue
+		pool_run bothy_job cli cli - "$spec"
+	done < <(cli_specs)
+	pool_drain
+}
+
+# phase NAME CMD...: run one phase of the suite and note how long it took.
+PHASES=
+phase() {
+	local t=$SECONDS
+	"${@:2}"
+	PHASES+="${PHASES:+, }$1 $((SECONDS - t))"
+}
+
+make_inputs
+phase build build_all
+((FAILED == 0)) || die "guest programs do not build"
+CASES=$(all_cases)
+phase unit+native native_all "$CASES"
+phase bothy bothy_all "$CASES"
+
+echo "time: $((SECONDS - START)) s ($PHASES)"
+if ((FAILED)); then
+	echo "failed:"
+	printf '  %s\n' "${FAILURES[@]}"
+fi
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+((FAILED == 0))
