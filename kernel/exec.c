@@ -16,29 +16,29 @@
 #include <string.h>
 
 /* auxv types (include/uapi/linux/auxvec.h, getauxval(3)). */
-#define AT_NULL 0
-#define AT_PHDR 3
-#define AT_PHENT 4
-#define AT_PHNUM 5
-#define AT_PAGESZ 6
-#define AT_BASE 7
-#define AT_FLAGS 8
-#define AT_ENTRY 9
-#define AT_UID 11
-#define AT_EUID 12
-#define AT_GID 13
-#define AT_EGID 14
-#define AT_PLATFORM 15
-#define AT_HWCAP 16
-#define AT_CLKTCK 17
-#define AT_SECURE 23
-#define AT_RANDOM 25
-#define AT_HWCAP2 26
-#define AT_EXECFN 31
+#define AT_NULL        0
+#define AT_PHDR        3
+#define AT_PHENT       4
+#define AT_PHNUM       5
+#define AT_PAGESZ      6
+#define AT_BASE        7
+#define AT_FLAGS       8
+#define AT_ENTRY       9
+#define AT_UID         11
+#define AT_EUID        12
+#define AT_GID         13
+#define AT_EGID        14
+#define AT_PLATFORM    15
+#define AT_HWCAP       16
+#define AT_CLKTCK      17
+#define AT_SECURE      23
+#define AT_RANDOM      25
+#define AT_HWCAP2      26
+#define AT_EXECFN      31
 #define AT_MINSIGSTKSZ 51
 
 #define STACK_POPULATE (16ul << 10) /* mapped up front; the rest on demand */
-#define BSS_POPULATE (64ul << 10) /* .bss beyond this is mapped on first touch */
+#define BSS_POPULATE   (64ul << 10) /* .bss beyond this is mapped on first touch */
 
 static unsigned seg_prot(uint32_t p_flags)
 {
@@ -53,7 +53,7 @@ static int load_segment(const Elf64_Phdr *ph, uint64_t bias, uint64_t image_pa)
 	uint64_t mem_end = ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz, PAGE_SIZE);
 	uint64_t file_pa = image_pa + ALIGN_DOWN(ph->p_offset, PAGE_SIZE);
 	uint64_t whole = ph->p_memsz > ph->p_filesz ? ALIGN_DOWN(file_end, PAGE_SIZE)
-						    : ALIGN_UP(file_end, PAGE_SIZE);
+	                                            : ALIGN_UP(file_end, PAGE_SIZE);
 	unsigned prot = seg_prot(ph->p_flags);
 	uint64_t a = start;
 	int r;
@@ -70,7 +70,7 @@ static int load_segment(const Elf64_Phdr *ph, uint64_t bias, uint64_t image_pa)
 }
 
 static int load_image(const void *image, uint64_t image_pa, const struct elf_info *info,
-		      uint64_t bias)
+                      uint64_t bias)
 {
 	uint64_t brk = 0;
 	int r;
@@ -90,7 +90,7 @@ static int load_image(const void *image, uint64_t image_pa, const struct elf_inf
 		uint64_t s = ALIGN_DOWN(ph->p_vaddr + bias, PAGE_SIZE);
 		if (ph->p_type == PT_LOAD && ph->p_memsz && !(ph->p_flags & PF_W))
 			vm_protect(s, ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz, PAGE_SIZE) - s,
-				   seg_prot(ph->p_flags));
+			           seg_prot(ph->p_flags));
 	}
 	vm_set_brk(brk);
 	return 0;
@@ -116,8 +116,8 @@ static uint64_t push_str(struct stack *s, const char *str)
 }
 
 static int build_stack(struct stack *s, int argc, const char *const *argv, int envc,
-		       const char *const *envp, const char *execfn, const struct elf_info *info,
-		       uint64_t bias, uint64_t *sp_out)
+                       const char *const *envp, const char *execfn, const struct elf_info *info,
+                       uint64_t bias, uint64_t *sp_out)
 {
 	uint64_t strs[argc + envc], rnd[2], hwcap, hwcap2, *v;
 	uint64_t u_rand, u_plat, u_fn;
@@ -138,26 +138,26 @@ static int build_stack(struct stack *s, int argc, const char *const *argv, int e
 			return -E2BIG;
 	arch_hwcap(&hwcap, &hwcap2);
 	uint64_t auxv[] = {
-		AT_PHDR,   info->phdr_vaddr ? info->phdr_vaddr + bias : 0,
-		AT_PHENT,  sizeof(Elf64_Phdr),
-		AT_PHNUM,  info->phnum,
-		AT_PAGESZ, PAGE_SIZE,
-		AT_BASE,   0,
-		AT_FLAGS,  0,
-		AT_ENTRY,  info->entry + bias,
-		AT_UID,    0,
-		AT_EUID,   0,
-		AT_GID,    0,
-		AT_EGID,   0,
-		AT_SECURE, 0,
-		AT_HWCAP,  hwcap,
-		AT_HWCAP2, hwcap2,
-		AT_CLKTCK, 100,
-		AT_RANDOM, u_rand,
-		AT_PLATFORM, u_plat,
-		AT_EXECFN, u_fn,
-		AT_MINSIGSTKSZ, 2048,
-		AT_NULL,   0,
+	    AT_PHDR,        info->phdr_vaddr ? info->phdr_vaddr + bias : 0,
+	    AT_PHENT,       sizeof(Elf64_Phdr),
+	    AT_PHNUM,       info->phnum,
+	    AT_PAGESZ,      PAGE_SIZE,
+	    AT_BASE,        0,
+	    AT_FLAGS,       0,
+	    AT_ENTRY,       info->entry + bias,
+	    AT_UID,         0,
+	    AT_EUID,        0,
+	    AT_GID,         0,
+	    AT_EGID,        0,
+	    AT_SECURE,      0,
+	    AT_HWCAP,       hwcap,
+	    AT_HWCAP2,      hwcap2,
+	    AT_CLKTCK,      100,
+	    AT_RANDOM,      u_rand,
+	    AT_PLATFORM,    u_plat,
+	    AT_EXECFN,      u_fn,
+	    AT_MINSIGSTKSZ, 2048,
+	    AT_NULL,        0,
 	};
 	nwords = 1 + argc + 1 + envc + 1 + ARRAY_SIZE(auxv);
 	s->sp = ALIGN_DOWN(s->sp - nwords * 8, 16); /* %rsp 16-byte aligned at entry */
@@ -175,7 +175,7 @@ static int build_stack(struct stack *s, int argc, const char *const *argv, int e
 }
 
 int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *argv, int envc,
-	       const char *const *envp, const char *execfn, const char **why)
+               const char *const *envp, const char *execfn, const char **why)
 {
 	const void *image = PHYS_TO_VIRT(image_pa);
 	uint64_t bias = 0, stack = USER_STACK_TOP - USER_STACK_SIZE, sp;
@@ -196,13 +196,13 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 		return r;
 	boot_phase("segments");
 	if ((r = vm_map(&stack, USER_STACK_SIZE - STACK_POPULATE, PROT_READ | PROT_WRITE,
-			VMA_NORESERVE, 1)))
+	                VMA_NORESERVE, 1)))
 		return r;
 	stack = USER_STACK_TOP - STACK_POPULATE; /* a separate area, populated now */
 	if ((r = vm_map(&stack, STACK_POPULATE, PROT_READ | PROT_WRITE, 0, 1)))
 		return r;
 	if ((r = vm_map_phys(arch_user_stub_va(), arch_user_stub_phys(), PAGE_SIZE,
-			     PROT_READ | PROT_EXEC)))
+	                     PROT_READ | PROT_EXEC)))
 		return r;
 	mmu_flush();
 	boot_phase("stack");

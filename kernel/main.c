@@ -124,7 +124,7 @@ void kmain(void)
 	}
 	proc_exe_path = exe;
 	r = exec_start(boot_info->prog_gpa, boot_info->prog_size, boot_info->argc, argv,
-		       boot_info->envc, envp, exe, &why);
+	               boot_info->envc, envp, exe, &why);
 	if (r == -ENOEXEC)
 		printk("bothy: %s: %s\n", exe, why);
 	else

@@ -70,7 +70,7 @@ uint64_t mm_total_bytes(void)
  * 16-byte header holding its size class.
  */
 #define HEAP_CLASSES 8
-#define HEAP_HDR 16
+#define HEAP_HDR     16
 struct block {
 	struct block *next;
 };

@@ -15,7 +15,7 @@ static void put(struct out *o, char c)
 }
 
 static void put_num(struct out *o, unsigned long long v, unsigned base, int width, char pad,
-		    int neg)
+                    int neg)
 {
 	char tmp[24];
 	int n = 0;
@@ -50,7 +50,7 @@ static const char *conv(struct out *o, const char *f, va_list *ap)
 	case 'i':
 		s = lng ? va_arg(*ap, long long) : va_arg(*ap, int);
 		put_num(o, s < 0 ? -(unsigned long long)s : (unsigned long long)s, 10, width, pad,
-			s < 0);
+		        s < 0);
 		break;
 	case 'u':
 	case 'x':

@@ -99,11 +99,11 @@ static int is_tty(long fd)
 static long tcgets(long fd, long arg)
 {
 	struct termios t = {
-		.c_iflag = 0x0500, /* ICRNL | IXON */
-		.c_oflag = 0x0005, /* OPOST | ONLCR */
-		.c_cflag = 0x00bf, /* B38400 | CS8 | CREAD */
-		.c_lflag = 0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
-		.c_cc = {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22},
+	    .c_iflag = 0x0500, /* ICRNL | IXON */
+	    .c_oflag = 0x0005, /* OPOST | ONLCR */
+	    .c_cflag = 0x00bf, /* B38400 | CS8 | CREAD */
+	    .c_lflag = 0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	    .c_cc = {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22},
 	};
 
 	if (!is_tty(fd))
@@ -135,11 +135,11 @@ long sys_ioctl(long fd, long cmd, long arg)
 static long stat_stdio(long fd, long ubuf)
 {
 	struct kernel_stat st = {
-		.st_dev = 0x16,
-		.st_ino = fd + 1,
-		.st_nlink = 1,
-		.st_mode = (is_tty(fd) ? S_IFCHR : S_IFIFO) | 0620,
-		.st_blksize = 4096,
+	    .st_dev = 0x16,
+	    .st_ino = fd + 1,
+	    .st_nlink = 1,
+	    .st_mode = (is_tty(fd) ? S_IFCHR : S_IFIFO) | 0620,
+	    .st_blksize = 4096,
 	};
 
 	return copy_to_user(ubuf, &st, sizeof(st));

@@ -184,7 +184,7 @@ int vm_map(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixe
 		if ((r = vm_unmap(start, len)))
 			return r;
 	} else if (!start || start < USER_MIN || start + len > USER_MMAP_TOP ||
-		   !range_free(start, start + len)) {
+	           !range_free(start, start + len)) {
 		start = vm_find_free(len);
 		if (!start)
 			return -ENOMEM;

@@ -13,7 +13,7 @@
 static int bad_call(struct vm *vm, const char *why, unsigned nr, uint64_t gpa)
 {
 	fprintf(stderr, "bothy: the guest kernel made a bad hypercall %u at 0x%llx: %s\n", nr,
-		(unsigned long long)gpa, why);
+	        (unsigned long long)gpa, why);
 	vm->exit_status = BOTHY_EXIT_KERNEL_FAULT;
 	return 1;
 }
@@ -37,14 +37,14 @@ static void hc_panic(struct vm *vm, const struct image *kernel, const struct bot
 
 	kernel_symbolize(kernel, p->rip, sym, sizeof(sym));
 	fprintf(stderr, "bothy: the guest kernel faulted (vector %lld, error 0x%llx, cr2 0x%llx)\n",
-		(long long)p->vector, (unsigned long long)p->error, (unsigned long long)p->cr2);
+	        (long long)p->vector, (unsigned long long)p->error, (unsigned long long)p->cr2);
 	fprintf(stderr, "  rip 0x%llx %s  rsp 0x%llx  rbp 0x%llx  rflags 0x%llx\n",
-		(unsigned long long)p->rip, sym, (unsigned long long)p->rsp,
-		(unsigned long long)p->rbp, (unsigned long long)p->rflags);
+	        (unsigned long long)p->rip, sym, (unsigned long long)p->rsp,
+	        (unsigned long long)p->rbp, (unsigned long long)p->rflags);
 	for (uint64_t i = 0; i < p->nframes && i < BOTHY_PANIC_FRAMES; i++) {
 		kernel_symbolize(kernel, p->frames[i], sym, sizeof(sym));
 		fprintf(stderr, "  #%llu 0x%llx %s\n", (unsigned long long)i,
-			(unsigned long long)p->frames[i], sym);
+		        (unsigned long long)p->frames[i], sym);
 	}
 	vm->exit_status = BOTHY_EXIT_KERNEL_FAULT;
 }
@@ -52,10 +52,10 @@ static void hc_panic(struct vm *vm, const struct image *kernel, const struct bot
 int hypercall(struct vm *vm, const struct image *kernel, unsigned nr, uint64_t gpa)
 {
 	static const uint64_t sizes[BOTHY_HC_MAX] = {
-		[BOTHY_HC_WRITE] = sizeof(struct bothy_hc_write),
-		[BOTHY_HC_READ] = sizeof(struct bothy_hc_read),
-		[BOTHY_HC_EXIT] = sizeof(struct bothy_hc_exit),
-		[BOTHY_HC_PANIC] = sizeof(struct bothy_hc_panic),
+	    [BOTHY_HC_WRITE] = sizeof(struct bothy_hc_write),
+	    [BOTHY_HC_READ] = sizeof(struct bothy_hc_read),
+	    [BOTHY_HC_EXIT] = sizeof(struct bothy_hc_exit),
+	    [BOTHY_HC_PANIC] = sizeof(struct bothy_hc_panic),
 	};
 	void *arg;
 
@@ -66,8 +66,8 @@ int hypercall(struct vm *vm, const struct image *kernel, unsigned nr, uint64_t g
 	switch (nr) {
 	case BOTHY_HC_WRITE: {
 		struct bothy_hc_write *w = arg;
-		w->ret = w->fd == 1 || w->fd == 2 ? hc_io(vm, (int)w->fd, w->buf, w->len, 1)
-						  : -EBADF;
+		w->ret =
+		    w->fd == 1 || w->fd == 2 ? hc_io(vm, (int)w->fd, w->buf, w->len, 1) : -EBADF;
 		return 0;
 	}
 	case BOTHY_HC_READ: {

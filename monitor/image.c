@@ -64,7 +64,8 @@ void program_open(const char *path, struct image *img)
 		die(BOTHY_EXIT_NOEXEC, "%s: %s", path, why);
 	if (info.interp_off)
 		die(BOTHY_EXIT_NOEXEC,
-		    "%s: dynamically linked (needs %.*s): only static programs are supported so far",
+		    "%s: dynamically linked (needs %.*s): only static programs are supported so "
+		    "far",
 		    path, (int)info.interp_len, (const char *)img->data + info.interp_off);
 }
 
@@ -79,7 +80,8 @@ static long abi_version(const uint8_t *k, size_t size, const struct elf_info *in
 		while (off + sizeof(Elf64_Nhdr) <= end) {
 			Elf64_Nhdr n;
 			memcpy(&n, k + off, sizeof(n));
-			uint64_t name = off + sizeof(n), desc = name + ((n.n_namesz + 3ull) & ~3ull);
+			uint64_t name = off + sizeof(n),
+			         desc = name + ((n.n_namesz + 3ull) & ~3ull);
 			uint64_t next = desc + ((n.n_descsz + 3ull) & ~3ull);
 			if (next > end)
 				break;
@@ -101,10 +103,13 @@ static const char *kernel_check(const uint8_t *k, size_t size, struct elf_info *
 {
 	const Elf64_Ehdr *eh = (const void *)k;
 
-	if (size < sizeof(*eh) || memcmp(k, "\x7f" "ELF", 4))
+	if (size < sizeof(*eh) || memcmp(k,
+	                                 "\x7f"
+	                                 "ELF",
+	                                 4))
 		return "not an ELF file";
-	if (k[EI_CLASS] != ELFCLASS64 || k[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_machine != EM_X86_64 || eh->e_type != ET_EXEC)
+	if (k[EI_CLASS] != ELFCLASS64 || k[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_X86_64 ||
+	    eh->e_type != ET_EXEC)
 		return "not an x86_64 ELF64 executable";
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > size ||
 	    eh->e_phnum > (size - eh->e_phoff) / sizeof(Elf64_Phdr))
@@ -168,7 +173,7 @@ void kernel_symbolize(const struct image *k, uint64_t addr, char *buf, size_t le
 				best = &sym[j];
 		if (best)
 			snprintf(buf, len, "%s+0x%lx", strtab + best->st_name,
-				 (unsigned long)(addr - best->st_value));
+			         (unsigned long)(addr - best->st_value));
 		return;
 	}
 }

@@ -37,13 +37,14 @@ static void vm_create(struct vm *vm, uint64_t mem_size)
 
 	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm < 0)
-		die(BOTHY_EXIT_MONITOR, "cannot open /dev/kvm: %s (try --vmm qemu)", strerror(errno));
+		die(BOTHY_EXIT_MONITOR, "cannot open /dev/kvm: %s (try --vmm qemu)",
+		    strerror(errno));
 	if (ioctl(vm->kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
 		die(BOTHY_EXIT_MONITOR, "/dev/kvm speaks an unknown KVM API version");
 	vm->fd = kvm_ioctl(vm->kvm, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
 	vm->mem_size = mem_size;
 	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->mem == MAP_FAILED)
 		die(BOTHY_EXIT_MONITOR, "cannot reserve %lu MiB of guest memory",
 		    (unsigned long)(mem_size >> 20));
@@ -100,13 +101,13 @@ static uint64_t program_place(struct vm *vm, const struct image *p, uint64_t at)
 		die(BOTHY_EXIT_MONITOR, "the program (%zu KiB) does not fit in %lu MiB (raise -m)",
 		    p->size >> 10, (unsigned long)(vm->mem_size >> 20));
 	if (mmap(vm->mem + at, p->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, p->fd,
-		 0) == MAP_FAILED)
+	         0) == MAP_FAILED)
 		die(BOTHY_EXIT_MONITOR, "cannot map the program: %s", strerror(errno));
 	return at;
 }
 
-static void boot_info(struct vm *vm, const struct options *o, uint64_t kernel_end,
-		      uint64_t prog, uint64_t prog_size)
+static void boot_info(struct vm *vm, const struct options *o, uint64_t kernel_end, uint64_t prog,
+                      uint64_t prog_size)
 {
 	struct bothy_boot_info *bi = gpa_ptr(vm, BOTHY_GPA_BOOTINFO, sizeof(*bi));
 	char *args = gpa_ptr(vm, BOTHY_GPA_ARGS, BOTHY_ARGS_MAX);

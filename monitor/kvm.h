@@ -7,10 +7,10 @@
 
 struct vm {
 	int kvm, fd, vcpu;
-	uint8_t *mem;      /* guest RAM [0, mem_size) in the monitor */
+	uint8_t *mem; /* guest RAM [0, mem_size) in the monitor */
 	uint64_t mem_size;
 	struct kvm_run *run;
-	int exit_status;   /* set by BOTHY_HC_EXIT */
+	int exit_status; /* set by BOTHY_HC_EXIT */
 	int exited;
 };
 

@@ -23,7 +23,8 @@ void kvm_stats_print(const struct vm *vm)
 		goto out;
 	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
 	descs = malloc(dsz * h.num_desc);
-	if (!descs || pread(fd, descs, dsz * h.num_desc, h.desc_offset) != (ssize_t)(dsz * h.num_desc))
+	if (!descs ||
+	    pread(fd, descs, dsz * h.num_desc, h.desc_offset) != (ssize_t)(dsz * h.num_desc))
 		goto out;
 	fprintf(stderr, "bothy: vCPU statistics:");
 	for (uint32_t i = 0; i < h.num_desc; i++) {

@@ -42,7 +42,8 @@ static void usage(FILE *f)
 	      "      --kernel FILE     boot this kernel ELF instead of the built-in one\n"
 	      "      --crash-kernel    (tests) make the kernel fault at boot\n"
 	      "  -h, --help            this text\n"
-	      "Environment: BOTHY_QEMU (QEMU binary), BOTHY_QEMU_ACCEL (kvm or tcg; default kvm, but tcg on PVM hosts).\n",
+	      "Environment: BOTHY_QEMU (QEMU binary), BOTHY_QEMU_ACCEL (kvm or tcg; default kvm, "
+	      "but tcg on PVM hosts).\n",
 	      f);
 }
 
@@ -58,11 +59,25 @@ static uint64_t parse_size(const char *s)
 	if (errno || end == s || *s == '-')
 		return 0;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 0: break;
-	default: return 0;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 0:
+		break;
+	default:
+		return 0;
 	}
 	if ((*end == 'b' || *end == 'B') && shift)
 		end++;
@@ -97,11 +112,15 @@ enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL, OPT_CRASH };
 static void parse_run(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"memory", required_argument, 0, 'm'}, {"env", required_argument, 0, 'e'},
-		{"vmm", required_argument, 0, OPT_VMM}, {"log", required_argument, 0, OPT_LOG},
-		{"trace", no_argument, 0, OPT_TRACE},  {"kernel", required_argument, 0, OPT_KERNEL},
-		{"help", no_argument, 0, 'h'},         {"crash-kernel", no_argument, 0, OPT_CRASH},
-		{0, 0, 0, 0},
+	    {"memory", required_argument, 0, 'm'},
+	    {"env", required_argument, 0, 'e'},
+	    {"vmm", required_argument, 0, OPT_VMM},
+	    {"log", required_argument, 0, OPT_LOG},
+	    {"trace", no_argument, 0, OPT_TRACE},
+	    {"kernel", required_argument, 0, OPT_KERNEL},
+	    {"help", no_argument, 0, 'h'},
+	    {"crash-kernel", no_argument, 0, OPT_CRASH},
+	    {0, 0, 0, 0},
 	};
 	int c;
 
@@ -114,19 +133,32 @@ static void parse_run(struct options *o, int argc, char **argv)
 			if (o->mem_size < BOTHY_MEM_MIN || o->mem_size > BOTHY_MEM_MAX ||
 			    o->mem_size % 4096)
 				die(BOTHY_EXIT_MONITOR,
-				    "-m: '%s' is not a memory size from 4M to 2G (e.g. 64M)", optarg);
+				    "-m: '%s' is not a memory size from 4M to 2G (e.g. 64M)",
+				    optarg);
 			break;
-		case 'e': add_env(o, optarg); break;
+		case 'e':
+			add_env(o, optarg);
+			break;
 		case OPT_VMM:
 			if (strcmp(optarg, "kvm") && strcmp(optarg, "qemu"))
 				die(BOTHY_EXIT_MONITOR, "--vmm: '%s' is not kvm or qemu", optarg);
 			o->vmm = optarg;
 			break;
-		case OPT_LOG: o->log_level = parse_log(optarg); break;
-		case OPT_TRACE: o->trace = 1; break;
-		case OPT_KERNEL: o->kernel = optarg; break;
-		case OPT_CRASH: o->crash_kernel = 1; break;
-		case 'h': usage(stdout); exit(0);
+		case OPT_LOG:
+			o->log_level = parse_log(optarg);
+			break;
+		case OPT_TRACE:
+			o->trace = 1;
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_CRASH:
+			o->crash_kernel = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
 		case ':':
 		case '?':
 		default:

@@ -8,17 +8,17 @@
 
 /* What `bothy run` was asked to do (monitor/main.c parses it). */
 struct options {
-	uint64_t mem_size;     /* bytes of guest RAM */
-	const char *vmm;       /* "kvm" or "qemu" */
-	const char *kernel;    /* kernel ELF file, or NULL for the embedded one */
-	unsigned log_level;    /* enum bothy_log_level */
-	int trace;             /* --trace */
-	int crash_kernel;      /* --crash-kernel: test the kernel fault path */
-	char **env;            /* -e KEY=VALUE, NULL-terminated */
+	uint64_t mem_size;  /* bytes of guest RAM */
+	const char *vmm;    /* "kvm" or "qemu" */
+	const char *kernel; /* kernel ELF file, or NULL for the embedded one */
+	unsigned log_level; /* enum bothy_log_level */
+	int trace;          /* --trace */
+	int crash_kernel;   /* --crash-kernel: test the kernel fault path */
+	char **env;         /* -e KEY=VALUE, NULL-terminated */
 	int envc;
-	const char *program;   /* the path as given */
-	char *exe_path;        /* its absolute path (realpath(3)) */
-	char **argv;           /* argv[0] = program, NULL-terminated */
+	const char *program; /* the path as given */
+	char *exe_path;      /* its absolute path (realpath(3)) */
+	char **argv;         /* argv[0] = program, NULL-terminated */
 	int argc;
 };
 

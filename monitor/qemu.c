@@ -146,22 +146,47 @@ int run_qemu(const struct options *o)
 	if (!qemu)
 		qemu = "qemu-system-x86_64";
 	char *argv[] = {
-		qemu, "-M", "microvm,rtc=on", "-accel", (char *)acc,
-		"-cpu", !strcmp(acc, "kvm") ? "host" : "max", "-m", mem, "-smp", "1",
-		"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
-		"-kernel", kpath, "-initrd", ipath,
-		/* Our own stdout and stderr (not reopened by path), so that QEMU's
-		 * writes share the caller's file offsets; append=on, as QEMU would
-		 * otherwise truncate them. */
-		"-add-fd", "fd=4,set=2", "-add-fd", "fd=5,set=3",
-		"-chardev", "stdio,id=out,signal=off",
-		"-chardev", "file,id=err,path=/dev/fdset/2,append=on",
-		"-chardev", "file,id=status,path=/dev/fdset/3,append=on",
-		"-serial", "chardev:out",
-		"-device", "isa-serial,chardev=err,iobase=0x2f8,irq=3",
-		"-device", "isa-serial,chardev=status,iobase=0x3e8,irq=4",
-		"-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-		NULL,
+	    qemu,
+	    "-M",
+	    "microvm,rtc=on",
+	    "-accel",
+	    (char *)acc,
+	    "-cpu",
+	    !strcmp(acc, "kvm") ? "host" : "max",
+	    "-m",
+	    mem,
+	    "-smp",
+	    "1",
+	    "-nodefaults",
+	    "-no-user-config",
+	    "-nographic",
+	    "-no-reboot",
+	    "-kernel",
+	    kpath,
+	    "-initrd",
+	    ipath,
+	    /* Our own stdout and stderr (not reopened by path), so that QEMU's
+	     * writes share the caller's file offsets; append=on, as QEMU would
+	     * otherwise truncate them. */
+	    "-add-fd",
+	    "fd=4,set=2",
+	    "-add-fd",
+	    "fd=5,set=3",
+	    "-chardev",
+	    "stdio,id=out,signal=off",
+	    "-chardev",
+	    "file,id=err,path=/dev/fdset/2,append=on",
+	    "-chardev",
+	    "file,id=status,path=/dev/fdset/3,append=on",
+	    "-serial",
+	    "chardev:out",
+	    "-device",
+	    "isa-serial,chardev=err,iobase=0x2f8,irq=3",
+	    "-device",
+	    "isa-serial,chardev=status,iobase=0x3e8,irq=4",
+	    "-device",
+	    "isa-debug-exit,iobase=0xf4,iosize=4",
+	    NULL,
 	};
 	if (pipe2(pipefd, O_CLOEXEC) < 0 || fcntl(pipefd[0], F_SETFL, O_NONBLOCK) < 0)
 		die(BOTHY_EXIT_MONITOR, "pipe: %s", strerror(errno));
@@ -179,7 +204,7 @@ int run_qemu(const struct options *o)
 			fcntl(fd, F_SETFD, 0); /* dup2 onto itself keeps O_CLOEXEC */
 		execvp(qemu, argv);
 		fprintf(stderr, "bothy: cannot run %s: %s (install qemu-system-x86)\n", qemu,
-			strerror(errno));
+		        strerror(errno));
 		_exit(BOTHY_EXIT_MONITOR);
 	}
 	close(pipefd[1]);

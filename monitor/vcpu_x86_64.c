@@ -32,9 +32,18 @@ static void set_cpuid(struct vm *vm)
 static void set_sregs(struct vm *vm)
 {
 	struct kvm_sregs s;
-	struct kvm_segment cs = {.base = 0, .limit = 0xffffffff, .selector = 0x10, .type = 11,
-				 .present = 1, .dpl = 0, .db = 0, .s = 1, .l = 1, .g = 1};
-	struct kvm_segment ds = cs, tr = {.limit = 0x67, .selector = 0x40, .type = 11, .present = 1};
+	struct kvm_segment cs = {.base = 0,
+	                         .limit = 0xffffffff,
+	                         .selector = 0x10,
+	                         .type = 11,
+	                         .present = 1,
+	                         .dpl = 0,
+	                         .db = 0,
+	                         .s = 1,
+	                         .l = 1,
+	                         .g = 1};
+	struct kvm_segment ds = cs,
+	                   tr = {.limit = 0x67, .selector = 0x40, .type = 11, .present = 1};
 
 	if (ioctl(vm->vcpu, KVM_GET_SREGS, &s) < 0)
 		die(BOTHY_EXIT_MONITOR, "KVM_GET_SREGS: %s", strerror(errno));
@@ -44,8 +53,8 @@ static void set_sregs(struct vm *vm)
 	s.tr = tr;
 	s.cr0 = 0x80050033; /* PG WP NE ET MP PE */
 	s.cr3 = BOTHY_GPA_PML4;
-	s.cr4 = 0x620;      /* OSXMMEXCPT OSFXSR PAE */
-	s.efer = 0xd01;     /* NXE LMA LME SCE */
+	s.cr4 = 0x620;  /* OSXMMEXCPT OSFXSR PAE */
+	s.efer = 0xd01; /* NXE LMA LME SCE */
 	if (ioctl(vm->vcpu, KVM_SET_SREGS, &s) < 0)
 		die(BOTHY_EXIT_MONITOR, "KVM_SET_SREGS: %s", strerror(errno));
 }
@@ -94,8 +103,9 @@ static int guest_died(struct vm *vm, const char *what)
 
 	ioctl(vm->vcpu, KVM_GET_REGS, &r);
 	ioctl(vm->vcpu, KVM_GET_SREGS, &s);
-	fprintf(stderr, "bothy: the guest kernel stopped: %s at rip 0x%llx (rsp 0x%llx, cr2 0x%llx)\n",
-		what, r.rip, r.rsp, s.cr2);
+	fprintf(stderr,
+	        "bothy: the guest kernel stopped: %s at rip 0x%llx (rsp 0x%llx, cr2 0x%llx)\n",
+	        what, r.rip, r.rsp, s.cr2);
 	return BOTHY_EXIT_KERNEL_FAULT;
 }
 
@@ -137,23 +147,25 @@ int vcpu_run(struct vm *vm, const struct image *kernel)
 		case KVM_EXIT_HLT:
 			return guest_died(vm, "hlt with nothing to wake it");
 		case KVM_EXIT_SHUTDOWN:
-			return guest_died(vm, "triple fault (a fault before or while handling faults)");
+			return guest_died(vm,
+			                  "triple fault (a fault before or while handling faults)");
 		case KVM_EXIT_MMIO:
 			snprintf(what, sizeof(what), "MMIO access at guest-physical 0x%llx",
-				 vm->run->mmio.phys_addr);
+			         vm->run->mmio.phys_addr);
 			return guest_died(vm, what);
 		case KVM_EXIT_INTERNAL_ERROR:
-			snprintf(what, sizeof(what),
-				 "KVM internal error, suberror %u (1 = instruction emulation failed)",
-				 vm->run->internal.suberror);
+			snprintf(
+			    what, sizeof(what),
+			    "KVM internal error, suberror %u (1 = instruction emulation failed)",
+			    vm->run->internal.suberror);
 			return guest_died(vm, what);
 		case KVM_EXIT_FAIL_ENTRY:
 			snprintf(what, sizeof(what), "VM entry failed, reason 0x%llx",
-				 vm->run->fail_entry.hardware_entry_failure_reason);
+			         vm->run->fail_entry.hardware_entry_failure_reason);
 			return guest_died(vm, what);
 		default:
 			snprintf(what, sizeof(what), "unexpected KVM exit reason %u",
-				 vm->run->exit_reason);
+			         vm->run->exit_reason);
 			return guest_died(vm, what);
 		}
 	}

@@ -25,32 +25,32 @@
 #include <stdint.h>
 
 #define BOTHY_ABI_VERSION 1
-#define BOTHY_BOOT_MAGIC 0x59485442424f4f54ull /* "TOOBBTHY" little-endian */
+#define BOTHY_BOOT_MAGIC  0x59485442424f4f54ull /* "TOOBBTHY" little-endian */
 
 /* ELF note (name "Bothy") in the kernel image carrying BOTHY_ABI_VERSION. */
 #define BOTHY_NOTE_NAME "Bothy"
-#define BOTHY_NOTE_ABI 0x42414249u /* n_type */
+#define BOTHY_NOTE_ABI  0x42414249u /* n_type */
 
 /* Guest-physical address map set up by the monitor (x86_64). */
-#define BOTHY_GPA_BOOTINFO 0x1000ull  /* struct bothy_boot_info, one page */
-#define BOTHY_GPA_PML4 0x2000ull      /* monitor-built boot page tables */
-#define BOTHY_GPA_PDPT 0x3000ull
-#define BOTHY_GPA_PD 0x4000ull        /* two PDs: 0x4000 and 0x5000 */
-#define BOTHY_GPA_ARGS 0x10000ull     /* argv/envp/exe strings */
-#define BOTHY_ARGS_MAX 0xf0000ull     /* bytes available for them */
-#define BOTHY_GPA_KERNEL 0x100000ull  /* lowest address of the kernel image */
-#define BOTHY_MEM_MIN (4ull << 20)    /* smallest guest RAM accepted */
-#define BOTHY_MEM_MAX (2ull << 30)    /* the boot map covers 2 GiB */
+#define BOTHY_GPA_BOOTINFO 0x1000ull /* struct bothy_boot_info, one page */
+#define BOTHY_GPA_PML4     0x2000ull /* monitor-built boot page tables */
+#define BOTHY_GPA_PDPT     0x3000ull
+#define BOTHY_GPA_PD       0x4000ull    /* two PDs: 0x4000 and 0x5000 */
+#define BOTHY_GPA_ARGS     0x10000ull   /* argv/envp/exe strings */
+#define BOTHY_ARGS_MAX     0xf0000ull   /* bytes available for them */
+#define BOTHY_GPA_KERNEL   0x100000ull  /* lowest address of the kernel image */
+#define BOTHY_MEM_MIN      (4ull << 20) /* smallest guest RAM accepted */
+#define BOTHY_MEM_MAX      (2ull << 30) /* the boot map covers 2 GiB */
 
 /* The kernel runs at KERNEL_VBASE + physical address (top 2 GiB). */
 #define BOTHY_KERNEL_VBASE 0xffffffff80000000ull
 
 /* Flags in bothy_boot_info.flags. */
-#define BOTHY_BOOT_STDIN_TTY (1u << 0)  /* fd 0 is a terminal on the host */
+#define BOTHY_BOOT_STDIN_TTY  (1u << 0) /* fd 0 is a terminal on the host */
 #define BOTHY_BOOT_STDOUT_TTY (1u << 1)
 #define BOTHY_BOOT_STDERR_TTY (1u << 2)
-#define BOTHY_BOOT_TRACE (1u << 3)      /* print every system call */
-#define BOTHY_BOOT_CRASH (1u << 4)      /* test hook: fault in the kernel at boot */
+#define BOTHY_BOOT_TRACE      (1u << 3) /* print every system call */
+#define BOTHY_BOOT_CRASH      (1u << 4) /* test hook: fault in the kernel at boot */
 
 /* Log levels in bothy_boot_info.log_level. */
 enum bothy_log_level {
@@ -67,17 +67,17 @@ enum bothy_log_level {
  * then the program's path as the guest sees it (AT_EXECFN, /proc/self/exe).
  */
 struct bothy_boot_info {
-	uint64_t magic;        /* BOTHY_BOOT_MAGIC */
-	uint32_t version;      /* BOTHY_ABI_VERSION */
-	uint32_t size;         /* sizeof(struct bothy_boot_info) */
-	uint64_t mem_size;     /* RAM is [0, mem_size), bytes */
-	uint64_t kernel_end;   /* first byte after the kernel image, page aligned */
-	uint64_t prog_gpa;     /* program ELF file image, page aligned */
-	uint64_t prog_size;    /* bytes */
-	uint64_t initrd_gpa;   /* cpio (newc) archive, or 0 */
-	uint64_t initrd_size;  /* bytes */
-	uint64_t args_gpa;     /* strings area, see above */
-	uint64_t args_size;    /* bytes used in the strings area */
+	uint64_t magic;       /* BOTHY_BOOT_MAGIC */
+	uint32_t version;     /* BOTHY_ABI_VERSION */
+	uint32_t size;        /* sizeof(struct bothy_boot_info) */
+	uint64_t mem_size;    /* RAM is [0, mem_size), bytes */
+	uint64_t kernel_end;  /* first byte after the kernel image, page aligned */
+	uint64_t prog_gpa;    /* program ELF file image, page aligned */
+	uint64_t prog_size;   /* bytes */
+	uint64_t initrd_gpa;  /* cpio (newc) archive, or 0 */
+	uint64_t initrd_size; /* bytes */
+	uint64_t args_gpa;    /* strings area, see above */
+	uint64_t args_size;   /* bytes used in the strings area */
 	uint32_t argc;
 	uint32_t envc;
 	uint64_t tsc_khz;      /* TSC frequency, 0 if unknown */
@@ -88,7 +88,7 @@ struct bothy_boot_info {
 	uint32_t cpus;         /* vCPUs started (1 for now) */
 	uint16_t tty_rows;     /* terminal size when stdout is a tty */
 	uint16_t tty_cols;
-	uint8_t seed[32];      /* random bytes from the host (getrandom(2)) */
+	uint8_t seed[32]; /* random bytes from the host (getrandom(2)) */
 };
 _Static_assert(sizeof(struct bothy_boot_info) == 160, "boot info size");
 
@@ -134,20 +134,19 @@ _Static_assert(sizeof(struct bothy_hc_exit) == 8, "hc_exit size");
  */
 #define BOTHY_PANIC_FRAMES 16
 struct bothy_hc_panic {
-	uint64_t vector;    /* IN: exception vector, or ~0 for a software panic */
-	uint64_t error;     /* IN: exception error code */
-	uint64_t cr2;       /* IN: faulting address for #PF */
-	uint64_t rip, rsp, rbp, rflags; /* IN */
-	uint64_t nframes;   /* IN: entries used in frames[] */
+	uint64_t vector;                     /* IN: exception vector, or ~0 for a software panic */
+	uint64_t error;                      /* IN: exception error code */
+	uint64_t cr2;                        /* IN: faulting address for #PF */
+	uint64_t rip, rsp, rbp, rflags;      /* IN */
+	uint64_t nframes;                    /* IN: entries used in frames[] */
 	uint64_t frames[BOTHY_PANIC_FRAMES]; /* IN: return addresses */
 };
-_Static_assert(sizeof(struct bothy_hc_panic) == 64 + 8 * BOTHY_PANIC_FRAMES,
-	       "hc_panic size");
+_Static_assert(sizeof(struct bothy_hc_panic) == 64 + 8 * BOTHY_PANIC_FRAMES, "hc_panic size");
 
 /* Exit statuses of `bothy run` that are not the program's own. */
 #define BOTHY_EXIT_KERNEL_FAULT 123 /* the Bothy kernel faulted or panicked */
-#define BOTHY_EXIT_MONITOR 125      /* bad command line or monitor failure */
-#define BOTHY_EXIT_NOEXEC 126       /* the program cannot be executed */
-#define BOTHY_EXIT_NOENT 127        /* the program file does not exist */
+#define BOTHY_EXIT_MONITOR      125 /* bad command line or monitor failure */
+#define BOTHY_EXIT_NOEXEC       126 /* the program cannot be executed */
+#define BOTHY_EXIT_NOENT        127 /* the program file does not exist */
 
 #endif /* BOTHY_ABI_H */

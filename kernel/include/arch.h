@@ -36,10 +36,10 @@ unsigned arch_backtrace(uint64_t fp, uint64_t *frames, unsigned max);
  * Changes are seen by the CPU only after mmu_flush() (a batch) or
  * mmu_flush_page() (one page); PVM needs this even for new entries.
  */
-#define MMU_READ 1u
+#define MMU_READ  1u
 #define MMU_WRITE 2u
-#define MMU_EXEC 4u
-#define MMU_USER 8u
+#define MMU_EXEC  4u
+#define MMU_USER  8u
 #define MMU_OWNED 16u /* the page belongs to the mapping: freed on unmap */
 
 /* mmu_map - map [va, va+len) to [pa, pa+len); page aligned. 0, -ENOMEM. */

@@ -11,6 +11,6 @@
  * Returns only on failure: -ENOEXEC (with *why set), -ENOMEM, -E2BIG.
  */
 int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *argv, int envc,
-	       const char *const *envp, const char *execfn, const char **why);
+               const char *const *envp, const char *execfn, const char **why);
 
 #endif

@@ -7,16 +7,16 @@
 #include <stdint.h>
 #include <bothy/abi.h>
 
-#define PAGE_SIZE 4096ul
-#define PAGE_SHIFT 12
+#define PAGE_SIZE        4096ul
+#define PAGE_SHIFT       12
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
-#define ALIGN_UP(x, a) ALIGN_DOWN((x) + (a)-1, (a))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define __unused __attribute__((unused))
-#define __noreturn __attribute__((noreturn))
-#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define ALIGN_UP(x, a)   ALIGN_DOWN((x) + (a)-1, (a))
+#define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b)        ((a) < (b) ? (a) : (b))
+#define MAX(a, b)        ((a) > (b) ? (a) : (b))
+#define __unused         __attribute__((unused))
+#define __noreturn       __attribute__((noreturn))
+#define __printf(a, b)   __attribute__((format(printf, a, b)))
 
 /* The kernel sees all of RAM at BOTHY_KERNEL_VBASE + physical address. */
 #define PHYS_TO_VIRT(pa) ((void *)((uintptr_t)(pa) + BOTHY_KERNEL_VBASE))

@@ -39,62 +39,62 @@ struct termios {
 };
 _Static_assert(sizeof(struct termios) == 36, "struct termios (TCGETS)");
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
+#define CLOCK_REALTIME           0
+#define CLOCK_MONOTONIC          1
 #define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define TIMER_ABSTIME 1
+#define CLOCK_THREAD_CPUTIME_ID  3
+#define CLOCK_MONOTONIC_RAW      4
+#define CLOCK_REALTIME_COARSE    5
+#define CLOCK_MONOTONIC_COARSE   6
+#define CLOCK_BOOTTIME           7
+#define TIMER_ABSTIME            1
 
-#define RLIMIT_CPU 0
-#define RLIMIT_FSIZE 1
-#define RLIMIT_DATA 2
-#define RLIMIT_STACK 3
-#define RLIMIT_CORE 4
-#define RLIMIT_NPROC 6
+#define RLIMIT_CPU    0
+#define RLIMIT_FSIZE  1
+#define RLIMIT_DATA   2
+#define RLIMIT_STACK  3
+#define RLIMIT_CORE   4
+#define RLIMIT_NPROC  6
 #define RLIMIT_NOFILE 7
-#define RLIMIT_AS 9
-#define RLIM_NLIMITS 16
+#define RLIMIT_AS     9
+#define RLIM_NLIMITS  16
 #define RLIM_INFINITY (~0ull)
 
-#define TCGETS 0x5401
+#define TCGETS     0x5401
 #define TIOCGWINSZ 0x5413
-#define TIOCGPGRP 0x540f
-#define FIONBIO 0x5421
-#define FIOCLEX 0x5451
-#define FIONCLEX 0x5450
+#define TIOCGPGRP  0x540f
+#define FIONBIO    0x5421
+#define FIOCLEX    0x5451
+#define FIONCLEX   0x5450
 
-#define AT_FDCWD -100
+#define AT_FDCWD            -100
 #define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_EMPTY_PATH 0x1000
+#define AT_EMPTY_PATH       0x1000
 
 #define S_IFIFO 0010000
 #define S_IFCHR 0020000
 #define S_IFREG 0100000
 
 #define GRND_NONBLOCK 1
-#define GRND_RANDOM 2
+#define GRND_RANDOM   2
 #define GRND_INSECURE 4
 
-#define MADV_NORMAL 0
-#define MADV_RANDOM 1
+#define MADV_NORMAL     0
+#define MADV_RANDOM     1
 #define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED 3
-#define MADV_DONTNEED 4
-#define MADV_FREE 8
+#define MADV_WILLNEED   3
+#define MADV_DONTNEED   4
+#define MADV_FREE       8
 
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 
-#define SIG_DFL 0
-#define SIG_IGN 1
-#define SIG_BLOCK 0
+#define SIG_DFL     0
+#define SIG_IGN     1
+#define SIG_BLOCK   0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define NSIG 64
+#define NSIG        64
 struct kernel_sigaction {
 	uint64_t handler, flags, restorer, mask;
 };

@@ -30,27 +30,27 @@ void *kmalloc(size_t n);
 void kfree(void *p);
 
 /* Linux mmap(2) protections and flags. */
-#define PROT_NONE 0
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
-#define MAP_GROWSDOWN 0x100
-#define MAP_DENYWRITE 0x800
-#define MAP_NORESERVE 0x4000
-#define MAP_POPULATE 0x8000
-#define MAP_STACK 0x20000
+#define PROT_NONE           0
+#define PROT_READ           1
+#define PROT_WRITE          2
+#define PROT_EXEC           4
+#define MAP_SHARED          0x01
+#define MAP_PRIVATE         0x02
+#define MAP_FIXED           0x10
+#define MAP_ANONYMOUS       0x20
+#define MAP_GROWSDOWN       0x100
+#define MAP_DENYWRITE       0x800
+#define MAP_NORESERVE       0x4000
+#define MAP_POPULATE        0x8000
+#define MAP_STACK           0x20000
 #define MAP_FIXED_NOREPLACE 0x100000
 
 /* The user address space (x86_64 and aarch64 with 48-bit addresses). */
-#define USER_MIN 0x10000ull           /* vm.mmap_min_addr */
-#define USER_STACK_TOP 0x7ffffffde000ull
-#define USER_STACK_SIZE (8ull << 20)  /* RLIMIT_STACK */
-#define USER_MMAP_TOP (USER_STACK_TOP - USER_STACK_SIZE - (1ull << 30))
-#define USER_PIE_BASE 0x555555554000ull
+#define USER_MIN        0x10000ull /* vm.mmap_min_addr */
+#define USER_STACK_TOP  0x7ffffffde000ull
+#define USER_STACK_SIZE (8ull << 20) /* RLIMIT_STACK */
+#define USER_MMAP_TOP   (USER_STACK_TOP - USER_STACK_SIZE - (1ull << 30))
+#define USER_PIE_BASE   0x555555554000ull
 
 /* VMA flags. */
 #define VMA_NORESERVE 1u /* populate on first touch */

@@ -15,19 +15,19 @@ typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4, long a5)
 long syscall_dispatch(unsigned long nr, const long args[6]);
 
 /* Signals the kernel can raise (Linux numbers, signal(7)). */
-#define SIGHUP 1
-#define SIGINT 2
+#define SIGHUP  1
+#define SIGINT  2
 #define SIGQUIT 3
-#define SIGILL 4
+#define SIGILL  4
 #define SIGTRAP 5
 #define SIGABRT 6
-#define SIGBUS 7
-#define SIGFPE 8
+#define SIGBUS  7
+#define SIGFPE  8
 #define SIGKILL 9
 #define SIGSEGV 11
 #define SIGPIPE 13
 #define SIGTERM 15
-#define SIGSYS 31
+#define SIGSYS  31
 
 /*
  * signal_fatal - the program took signal `sig` with no way to handle it:

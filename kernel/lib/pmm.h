@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PMM_NONE ((size_t)-1)
+#define PMM_NONE         ((size_t)-1)
 #define PMM_MAX_RESERVED 8
 
 struct pmm_range {
@@ -26,9 +26,9 @@ struct pmm_range {
 };
 
 struct pmm {
-	size_t npages;   /* pages [0, npages) are RAM */
-	size_t frontier; /* first page never handed out */
-	size_t clean, dirty;           /* stack tops (page numbers), PMM_NONE if empty */
+	size_t npages;       /* pages [0, npages) are RAM */
+	size_t frontier;     /* first page never handed out */
+	size_t clean, dirty; /* stack tops (page numbers), PMM_NONE if empty */
 	size_t nclean, ndirty;
 	struct pmm_range reserved[PMM_MAX_RESERVED]; /* sorted by first */
 	unsigned nreserved;

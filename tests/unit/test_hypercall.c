@@ -74,11 +74,11 @@ static void write_reaches_the_host(void)
 static void buffers_outside_ram_are_efault(void)
 {
 	static const uint64_t bufs[][2] = {
-		{RAM, 1},              /* starts at the end */
-		{RAM - 4, 5},          /* runs past the end */
-		{0x1000, ~0ull},       /* huge length */
-		{~0ull - 3, 8},        /* address + length wraps around */
-		{0x1000, RAM},         /* longer than RAM */
+	    {RAM, 1},        /* starts at the end */
+	    {RAM - 4, 5},    /* runs past the end */
+	    {0x1000, ~0ull}, /* huge length */
+	    {~0ull - 3, 8},  /* address + length wraps around */
+	    {0x1000, RAM},   /* longer than RAM */
 	};
 
 	setup();

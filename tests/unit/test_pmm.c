@@ -75,7 +75,7 @@ static void runs_are_contiguous_aligned_and_skip_reserved(void)
 	size_t c = pmm_alloc(&p, 1, 1, &dirty);
 	CHECK(c == 3 || c == 8 || (c >= 10 && c < 16));
 	CHECK_EQ(dirty, 0);
-	CHECK_EQ(ram[c][0], 0); /* the stack link was cleared */
+	CHECK_EQ(ram[c][0], 0);                        /* the stack link was cleared */
 	CHECK_EQ(pmm_alloc(&p, 2, 3, NULL), PMM_NONE); /* align not a power of two */
 	CHECK_EQ(pmm_alloc(&p, 0, 1, NULL), PMM_NONE);
 	CHECK_EQ(pmm_alloc(&p, NPAGES, 1, NULL), PMM_NONE);

@@ -35,12 +35,12 @@ extern const uint64_t trap_stubs[32];
 extern const char _user_stub[];
 
 static uint64_t gdt[10] __attribute__((aligned(16))) = {
-	[1] = 0x00cf9a000000ffff, /* 0x08: kernel code, 32-bit (unused) */
-	[2] = 0x00af9a000000ffff, /* 0x10: kernel code */
-	[3] = 0x00cf92000000ffff, /* 0x18: kernel data */
-	[4] = 0x00cffa000000ffff, /* 0x23: user code, 32-bit */
-	[5] = 0x00cff2000000ffff, /* 0x2b: user data */
-	[6] = 0x00affa000000ffff, /* 0x33: user code */
+    [1] = 0x00cf9a000000ffff, /* 0x08: kernel code, 32-bit (unused) */
+    [2] = 0x00af9a000000ffff, /* 0x10: kernel code */
+    [3] = 0x00cf92000000ffff, /* 0x18: kernel data */
+    [4] = 0x00cffa000000ffff, /* 0x23: user code, 32-bit */
+    [5] = 0x00cff2000000ffff, /* 0x2b: user data */
+    [6] = 0x00affa000000ffff, /* 0x33: user code */
 };
 
 static void gdt_load(void)
@@ -52,22 +52,22 @@ static void gdt_load(void)
 	} __attribute__((packed)) gdtr = {sizeof(gdt) - 1, (uint64_t)gdt};
 
 	gdt[8] = (sizeof(tss) - 1) | (base & 0xffffff) << 16 | 0x89ull << 40 |
-		 ((base >> 24) & 0xff) << 56;
+	         ((base >> 24) & 0xff) << 56;
 	gdt[9] = base >> 32;
 	asm volatile("lgdt %0\n\t"
-		     "pushq %1\n\t"
-		     "lea 1f(%%rip), %%rax\n\t"
-		     "pushq %%rax\n\t"
-		     "lretq\n"
-		     "1:\n\t"
-		     "mov %2, %%eax\n\t"
-		     "mov %%eax, %%ss\n\t"
-		     "mov %%eax, %%ds\n\t"
-		     "mov %%eax, %%es\n\t"
-		     "ltr %w3"
-		     :
-		     : "m"(gdtr), "i"(GDT_KERNEL_CS), "i"(GDT_KERNEL_DS), "r"(GDT_TSS)
-		     : "rax", "memory");
+	             "pushq %1\n\t"
+	             "lea 1f(%%rip), %%rax\n\t"
+	             "pushq %%rax\n\t"
+	             "lretq\n"
+	             "1:\n\t"
+	             "mov %2, %%eax\n\t"
+	             "mov %%eax, %%ss\n\t"
+	             "mov %%eax, %%ds\n\t"
+	             "mov %%eax, %%es\n\t"
+	             "ltr %w3"
+	             :
+	             : "m"(gdtr), "i"(GDT_KERNEL_CS), "i"(GDT_KERNEL_DS), "r"(GDT_TSS)
+	             : "rax", "memory");
 }
 
 static void idt_load(void)
@@ -81,8 +81,8 @@ static void idt_load(void)
 		uint64_t a = trap_stubs[v];
 		/* #UD carries system calls (entry.S): IST1; #DF: IST2. */
 		uint8_t ist = v == 6 ? 1 : v == 8 ? 2 : 0;
-		idt[v] = (struct idt_gate){(uint16_t)a, GDT_KERNEL_CS, ist, 0x8e,
-					   (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0};
+		idt[v] = (struct idt_gate){(uint16_t)a,         GDT_KERNEL_CS,       ist, 0x8e,
+		                           (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0};
 	}
 	asm volatile("lidt %0" : : "m"(idtr));
 }

@@ -8,15 +8,15 @@
 #include <errno.h>
 #include <mm.h>
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_A (1ull << 5)
-#define PTE_D (1ull << 6)
-#define PTE_PS (1ull << 7)
+#define PTE_P     (1ull << 0)
+#define PTE_W     (1ull << 1)
+#define PTE_U     (1ull << 2)
+#define PTE_A     (1ull << 5)
+#define PTE_D     (1ull << 6)
+#define PTE_PS    (1ull << 7)
 #define PTE_OWNED (1ull << 9) /* software bit: page belongs to the mapping */
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_NX    (1ull << 63)
+#define PTE_ADDR  0x000ffffffffff000ull
 
 static uint64_t *pml4(void)
 {
@@ -83,7 +83,7 @@ int mmu_lookup(uint64_t va, uint64_t *pa, unsigned *flags)
 		return -EFAULT;
 	*pa = e & PTE_ADDR;
 	*flags = MMU_READ | (e & PTE_W ? MMU_WRITE : 0) | (e & PTE_U ? MMU_USER : 0) |
-		 (e & PTE_NX ? 0 : MMU_EXEC) | (e & PTE_OWNED ? MMU_OWNED : 0);
+	         (e & PTE_NX ? 0 : MMU_EXEC) | (e & PTE_OWNED ? MMU_OWNED : 0);
 	return 0;
 }
 

@@ -89,11 +89,11 @@ static __noreturn void hc_fault(struct bothy_hc_panic *p)
 }
 
 static const struct platform hc_platform = {
-	.name = "bothy",
-	.console_write = hc_write,
-	.console_read = hc_read,
-	.exit = hc_exit,
-	.fault = hc_fault,
+    .name = "bothy",
+    .console_write = hc_write,
+    .console_read = hc_read,
+    .exit = hc_exit,
+    .fault = hc_fault,
 };
 
 static int range_in_ram(uint64_t pa, uint64_t len, uint64_t mem)

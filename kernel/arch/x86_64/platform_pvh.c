@@ -12,9 +12,9 @@
 #include "arch.h"
 #include "pvh.h"
 
-#define COM1 0x3f8
-#define COM2 0x2f8
-#define COM3 0x3e8
+#define COM1            0x3f8
+#define COM2            0x2f8
+#define COM3            0x3e8
 #define DEBUG_EXIT_PORT 0xf4
 
 static int com2_present, com3_present;
@@ -73,11 +73,11 @@ static __noreturn void pvh_fault(struct bothy_hc_panic *p)
 }
 
 static const struct platform pvh_platform = {
-	.name = "qemu-pvh",
-	.console_write = pvh_write,
-	.console_read = pvh_read,
-	.exit = pvh_exit,
-	.fault = pvh_fault,
+    .name = "qemu-pvh",
+    .console_write = pvh_write,
+    .console_read = pvh_read,
+    .exit = pvh_exit,
+    .fault = pvh_fault,
 };
 
 static struct bothy_boot_info pvh_boot_info;

@@ -11,22 +11,38 @@
 #include "arch.h"
 
 #define PF_WRITE (1u << 1)
-#define PF_USER (1u << 2)
+#define PF_USER  (1u << 2)
 #define PF_INSTR (1u << 4)
 
 static const char *const vector_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-	"#BR bound range", "#UD invalid opcode", "#NM device not available",
-	"#DF double fault", "coprocessor overrun", "#TS invalid TSS", "#NP segment not present",
-	"#SS stack fault", "#GP general protection", "#PF page fault", "reserved",
-	"#MF x87 error", "#AC alignment check", "#MC machine check", "#XM SIMD error",
-	"#VE virtualization", "#CP control protection",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
 };
 
 static void do_syscall(struct trapframe *tf)
 {
 	const long args[6] = {(long)tf->rdi, (long)tf->rsi, (long)tf->rdx,
-			      (long)tf->r10, (long)tf->r8,  (long)tf->r9};
+	                      (long)tf->r10, (long)tf->r8,  (long)tf->r9};
 
 	tf->rax = syscall_dispatch(tf->rax, args);
 	/* Return as SYSRET would: to %rcx with the flags SYSCALL saved in %r11. */
@@ -65,9 +81,9 @@ static unsigned pf_access(uint64_t error)
 void fault_report(struct trapframe *tf, const char *what)
 {
 	struct bothy_hc_panic p = {
-		.vector = tf ? tf->vector : ~0ull,
-		.error = tf ? tf->error : 0,
-		.cr2 = read_cr2(),
+	    .vector = tf ? tf->vector : ~0ull,
+	    .error = tf ? tf->error : 0,
+	    .cr2 = read_cr2(),
 	};
 	uint64_t fp;
 
@@ -77,14 +93,14 @@ void fault_report(struct trapframe *tf, const char *what)
 		fp = tf->rbp;
 		printk("bothy kernel: %s at rip %lx (error %lx, address %lx)\n", what,
 		       (unsigned long)tf->rip, (unsigned long)tf->error, (unsigned long)p.cr2);
-		printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx,
-		       tf->rcx, tf->rdx);
-		printk("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", tf->rsi, tf->rdi,
-		       tf->rbp, tf->rsp);
-		printk("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", tf->r8, tf->r9,
-		       tf->r10, tf->r11);
-		printk("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", tf->r12, tf->r13,
-		       tf->r14, tf->r15);
+		printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx,
+		       tf->rdx);
+		printk("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", tf->rsi, tf->rdi, tf->rbp,
+		       tf->rsp);
+		printk("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", tf->r8, tf->r9, tf->r10,
+		       tf->r11);
+		printk("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", tf->r12, tf->r13, tf->r14,
+		       tf->r15);
 		printk("  cs %lx ss %lx rflags %lx\n", tf->cs, tf->ss, tf->rflags);
 	}
 	p.nframes = arch_backtrace(fp, p.frames, BOTHY_PANIC_FRAMES);
@@ -106,7 +122,7 @@ void trap_handler(struct trapframe *tf)
 	if (from_user)
 		signal_fatal(user_signal(tf->vector), addr, tf->rip);
 	fault_report(tf, tf->vector < 32 && vector_names[tf->vector] ? vector_names[tf->vector]
-								   : "exception");
+	                                                             : "exception");
 }
 
 void arch_panic(void)

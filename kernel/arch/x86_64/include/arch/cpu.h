@@ -70,7 +70,9 @@ static inline uint64_t rdtsc(void)
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+	asm volatile("cpuid"
+	             : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+	             : "a"(leaf), "c"(sub));
 }
 
 /* rdrand64 - a hardware random number; 1 on success, 0 if none was ready. */

@@ -6,30 +6,30 @@
 #define GDT_KERNEL_CS 0x10
 #define GDT_KERNEL_DS 0x18
 #define GDT_USER32_CS 0x23
-#define GDT_USER_DS 0x2b
-#define GDT_USER_CS 0x33
-#define GDT_TSS 0x40
+#define GDT_USER_DS   0x2b
+#define GDT_USER_CS   0x33
+#define GDT_TSS       0x40
 
-#define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_SFMASK 0xc0000084
+#define MSR_EFER    0xc0000080
+#define MSR_STAR    0xc0000081
+#define MSR_LSTAR   0xc0000082
+#define MSR_SFMASK  0xc0000084
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
-#define EFER_SCE (1 << 0)
-#define EFER_LME (1 << 8)
-#define EFER_LMA (1 << 10)
-#define EFER_NXE (1 << 11)
+#define EFER_SCE    (1 << 0)
+#define EFER_LME    (1 << 8)
+#define EFER_LMA    (1 << 10)
+#define EFER_NXE    (1 << 11)
 
-#define CR0_PE (1 << 0)
-#define CR0_MP (1 << 1)
-#define CR0_ET (1 << 4)
-#define CR0_NE (1 << 5)
-#define CR0_WP (1 << 16)
-#define CR0_AM (1 << 18)
-#define CR0_PG (1u << 31)
-#define CR4_PAE (1 << 5)
-#define CR4_OSFXSR (1 << 9)
+#define CR0_PE         (1 << 0)
+#define CR0_MP         (1 << 1)
+#define CR0_ET         (1 << 4)
+#define CR0_NE         (1 << 5)
+#define CR0_WP         (1 << 16)
+#define CR0_AM         (1 << 18)
+#define CR0_PG         (1u << 31)
+#define CR4_PAE        (1 << 5)
+#define CR4_OSFXSR     (1 << 9)
 #define CR4_OSXMMEXCPT (1 << 10)
 
 /* The user page that SYSCALL lands on (LSTAR); see entry.S. */
