@@ -54,6 +54,9 @@ make_bad_programs() {
 	done
 	printf 'bad_missing kind=bad expect=127 -- %q\n' "$d/no-such-program"
 	echo "bad_dynamic kind=bad expect=126 -- /bin/true"
+	# A fault inside the kernel (bothy run --crash-kernel, a test hook):
+	# status 123 and a register dump, never a hang.
+	printf 'kernel_fault kind=kfault expect=123 -- --crash-kernel %q\n' "$elf"
 }
 
 # cli_specs: command lines with a usage error; bothy must exit 125.

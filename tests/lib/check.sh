@@ -65,7 +65,7 @@ run_bothy() {
 		for e in "${ENVS[@]}"; do
 			cmd+=(-e "$e")
 		done
-		[[ $KIND == bad ]] || cmd+=("$prog")
+		[[ $KIND == bad || $KIND == kfault ]] || cmd+=("$prog")
 		cmd+=("${ARGS[@]}")
 	fi
 	mkdir -p "$dir"
@@ -138,6 +138,20 @@ problems_refused() {
 	head -n 1 "$dir/err" | grep -q '^bothy: ' || echo "stderr does not start with 'bothy: '"
 }
 
+# problems_kernel_fault BACKEND DIR: a fault inside the kernel must end
+# with the expected status, a report naming the page fault, and, under the
+# KVM monitor, a backtrace symbolized from the kernel ELF (kmain).
+problems_kernel_fault() {
+	local backend=$1 dir=$2 st
+	st=$(<"$dir/status")
+	[[ $st == 124 ]] && echo "timed out"
+	[[ $st == "$EXPECT" ]] || echo "exit status $st, want $EXPECT"
+	grep -q 'page fault' "$dir/err" || echo "stderr does not name the page fault"
+	if [[ $backend == kvm ]] && ! grep -q ' kmain+0x' "$dir/err"; then
+		echo "no symbolized kmain frame in the report"
+	fi
+}
+
 # bothy_job BACKEND VARIANT PROG SPEC: run the case under bothy, compare,
 # and print its report.
 bothy_job() {
@@ -150,6 +164,7 @@ bothy_job() {
 	run_bothy "$backend" "$dir" "$prog"
 	case $KIND in
 	bad | cli) problems=$(problems_refused "$dir") ;;
+	kfault) problems=$(problems_kernel_fault "$backend" "$dir") ;;
 	*) problems=$(problems_vs_native "$nat" "$dir") ;;
 	esac
 	if [[ -z $problems ]]; then
@@ -160,7 +175,7 @@ bothy_job() {
 	while IFS= read -r line; do
 		detail "$line"
 	done <<<"$problems"
-	if [[ $KIND != bad && $KIND != cli ]] && ! cmp -s "$nat/out" "$dir/out"; then
+	if [[ $KIND != bad && $KIND != cli && $KIND != kfault ]] && ! cmp -s "$nat/out" "$dir/out"; then
 		{ diff -u --label native --label bothy "$nat/out" "$dir/out" || true; } |
 			sed -n '3,14p' | cut -c1-160 | sed 's/^/    /'
 	fi
