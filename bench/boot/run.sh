@@ -2,10 +2,12 @@
 # bench/boot/run.sh - the boot benchmark: how long `bothy run hello` takes,
 # end to end, for a static musl hello world, side by side in one run with
 #   - the same program run natively,
-#   - Bothy's kernel under QEMU microvm (`bothy run --vmm qemu`), with the
-#     accelerator bothy chooses, and with TCG forced (BOTHY_QEMU_ACCEL=tcg),
-#   - a Linux VM: the machine's /boot/vmlinuz-* (or $LINUX_KERNEL) under
-#     QEMU microvm with TCG, hello as /init, timed until QEMU exits.
+#   - Bothy's kernel under QEMU microvm (`bothy run --vmm qemu`), with KVM
+#     and with TCG (BOTHY_QEMU_ACCEL),
+#   - a Linux VM: $LINUX_KERNEL, else the machine's /boot/vmlinuz-*, else
+#     Debian's kernel package unpacked into build/bench/linux (apt-get
+#     download; not installed), under QEMU microvm with TCG, hello as /init,
+#     timed until QEMU exits.
 # Then the smallest -m with which hello runs, and the stripped kernel size.
 #
 # A benchmark, not a test: it reports, and fails only when it cannot run.
@@ -99,24 +101,39 @@ measure()
 	P90[$key]=$p90
 }
 
-# bench_bothy_qemu - bothy --vmm qemu with the accelerator it chooses (KVM
-# when /dev/kvm opens, else TCG; BOTHY_QEMU_ACCEL overrides, see
-# monitor/qemu.c), then with TCG forced if that was not TCG already.
+# bench_bothy_qemu - bothy --vmm qemu with each accelerator: KVM (when
+# /dev/kvm opens) and TCG, forced with BOTHY_QEMU_ACCEL (bothy itself picks
+# TCG on PVM hosts, where it is faster: docs/pvm.md).
 bench_bothy_qemu()
 {
-	local accel=${BOTHY_QEMU_ACCEL:-}
 	if [[ -z $REAL_QEMU ]]; then
 		na qemu "bothy --vmm qemu" "qemu-system-x86_64 is not installed"
 		return 0
 	fi
-	if [[ -z $accel ]]; then
-		accel=tcg
-		kvm_usable && accel=kvm
+	if kvm_usable; then
+		BOTHY_QEMU_ACCEL=kvm measure qemu "bothy --vmm qemu (kvm)" exact "$RUNS" 2 \
+			"$BOTHY" run --vmm qemu "$B/hello"
+	else
+		na qemu "bothy --vmm qemu (kvm)" "/dev/kvm is not usable"
 	fi
-	measure qemu "bothy --vmm qemu ($accel)" exact "$RUNS" 2 "$BOTHY" run --vmm qemu "$B/hello"
-	[[ $accel != tcg ]] || return 0
-	BOTHY_QEMU_ACCEL=tcg measure qemu-tcg "bothy --vmm qemu (tcg, forced)" exact "$RUNS" 2 \
+	BOTHY_QEMU_ACCEL=tcg measure qemu-tcg "bothy --vmm qemu (tcg)" exact "$RUNS" 2 \
 		"$BOTHY" run --vmm qemu "$B/hello"
+}
+
+# debian_kernel - unpack Debian's current kernel package (not installed:
+# apt-get download + dpkg-deb -x) into $B/linux and print its vmlinuz.
+debian_kernel()
+{
+	local pkg d=$B/linux
+	if ! compgen -G "$d/boot/vmlinuz-*" >/dev/null; then
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
+		[[ -n $pkg ]] || return 0
+		mkdir -p "$d"
+		(cd "$d" && apt-get download -q "$pkg" >/dev/null 2>&1 &&
+			dpkg-deb -x ./*.deb . && rm -f ./*.deb) || return 0
+	fi
+	compgen -G "$d/boot/vmlinuz-*" | sort -V | tail -n 1
 }
 
 # linux_kernel - print the Linux kernel image to boot, if there is one.
@@ -124,8 +141,10 @@ linux_kernel()
 {
 	if [[ -n ${LINUX_KERNEL:-} ]]; then
 		echo "$LINUX_KERNEL"
-	else
+	elif compgen -G '/boot/vmlinuz-*' >/dev/null; then
 		compgen -G '/boot/vmlinuz-*' | sort -V | tail -n 1
+	else
+		debian_kernel
 	fi
 }
 
@@ -155,7 +174,7 @@ bench_linux()
 		na linux "$label" "qemu-system-x86_64 is not installed"
 		return 0
 	elif [[ -z $k || ! -r $k ]]; then
-		na linux "$label" "no readable /boot/vmlinuz-* (set LINUX_KERNEL=/path/to/bzImage)"
+		na linux "$label" "no kernel: none in /boot, Debian's linux-image package could not be fetched (set LINUX_KERNEL=/path/to/bzImage)"
 		return 0
 	fi
 	linux_initramfs
