@@ -180,7 +180,6 @@ int main(int argc, char **argv)
 	struct options o = {.mem_size = DEFAULT_MEM, .vmm = "kvm", .log_level = BOTHY_LOG_WARN};
 	static char *no_env[] = {NULL};
 
-	o.env = no_env;
 	if (argc < 2) {
 		usage(stderr);
 		return BOTHY_EXIT_MONITOR;
@@ -191,9 +190,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run"))
 		die(BOTHY_EXIT_MONITOR, "unknown command '%s' (try: bothy run PROGRAM)", argv[1]);
-	if (o.env == no_env)
-		o.env = NULL;
-	parse_run(&o, argc - 1, argv + 1);
+	parse_run(&o, argc - 1, argv + 1); /* o.env grows from NULL with each -e */
 	if (!o.env)
 		o.env = no_env;
 	o.exe_path = realpath(o.program, NULL);

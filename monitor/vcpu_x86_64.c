@@ -109,6 +109,8 @@ static int guest_died(struct vm *vm, const char *what)
 	return BOTHY_EXIT_KERNEL_FAULT;
 }
 
+/* A port write: a hypercall. As hypercall(): 0 to resume, 1 when the VM
+ * has ended with vm->exit_status set. */
 static int io_exit(struct vm *vm, const struct image *kernel)
 {
 	struct kvm_run *run = vm->run;
@@ -119,7 +121,8 @@ static int io_exit(struct vm *vm, const struct image *kernel)
 	if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 || run->io.count != 1 ||
 	    run->io.port < BOTHY_HC_PORT_BASE || nr >= BOTHY_HC_MAX) {
 		snprintf(what, sizeof(what), "unexpected I/O port 0x%x access", run->io.port);
-		return guest_died(vm, what) | 0x100;
+		vm->exit_status = guest_died(vm, what);
+		return 1;
 	}
 	memcpy(&gpa, (uint8_t *)run + run->io.data_offset, 4);
 	return hypercall(vm, kernel, nr, gpa);
@@ -128,7 +131,6 @@ static int io_exit(struct vm *vm, const struct image *kernel)
 int vcpu_run(struct vm *vm, const struct image *kernel)
 {
 	char what[128];
-	int r;
 
 	for (;;) {
 		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
@@ -138,10 +140,7 @@ int vcpu_run(struct vm *vm, const struct image *kernel)
 		}
 		switch (vm->run->exit_reason) {
 		case KVM_EXIT_IO:
-			r = io_exit(vm, kernel);
-			if (r & 0x100)
-				return r & 0xff;
-			if (r)
+			if (io_exit(vm, kernel))
 				return vm->exit_status;
 			break;
 		case KVM_EXIT_HLT:
