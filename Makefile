@@ -45,7 +45,19 @@ $(B)/%.o: %.c | $(GEN)
 	@echo "  CC $<"; $(CC) $(KCFLAGS) -c -o $@ $<
 $(B)/%.o: %.S
 	@mkdir -p $(dir $@)
-	@echo "  AS $<"; $(CC) $(KCFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+	@echo "  AS $<"; $(CC) $(KCFLAGS) -D__ASSEMBLY__ -DVDSO_PATH='"$(VDSO)"' -c -o $@ $<
+
+# The vDSO: user-mode code linked as a shared object, embedded in the kernel.
+VDSO := $(B)/vdso-$(ARCH).so
+VDIR := kernel/arch/$(ARCH)/vdso
+$(VDSO): $(VDIR)/vdso.c $(VDIR)/vdso.lds kernel/arch/$(ARCH)/include/arch/vdso.h
+	@mkdir -p $(dir $@)
+	@echo "  VDSO $@"; $(CC) -std=gnu11 -O2 $(WARN) -fPIC -shared -nostdlib -ffreestanding \
+		-fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
+		-mgeneral-regs-only -Ikernel/arch/$(ARCH)/include -Wl,-T,$(VDIR)/vdso.lds \
+		-Wl,--hash-style=both -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=none \
+		-Wl,-z,max-page-size=4096 -o $@ $<
+$(B)/kernel/arch/$(ARCH)/vdso_blob.o: $(VDSO)
 
 $(KERNEL): $(KOBJ) kernel/arch/$(ARCH)/kernel.ld
 	@echo "  LD $@"; $(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJ) -lgcc

@@ -16,26 +16,27 @@
 #include <string.h>
 
 /* auxv types (include/uapi/linux/auxvec.h, getauxval(3)). */
-#define AT_NULL        0
-#define AT_PHDR        3
-#define AT_PHENT       4
-#define AT_PHNUM       5
-#define AT_PAGESZ      6
-#define AT_BASE        7
-#define AT_FLAGS       8
-#define AT_ENTRY       9
-#define AT_UID         11
-#define AT_EUID        12
-#define AT_GID         13
-#define AT_EGID        14
-#define AT_PLATFORM    15
-#define AT_HWCAP       16
-#define AT_CLKTCK      17
-#define AT_SECURE      23
-#define AT_RANDOM      25
-#define AT_HWCAP2      26
-#define AT_EXECFN      31
-#define AT_MINSIGSTKSZ 51
+#define AT_NULL         0
+#define AT_PHDR         3
+#define AT_PHENT        4
+#define AT_PHNUM        5
+#define AT_PAGESZ       6
+#define AT_BASE         7
+#define AT_FLAGS        8
+#define AT_ENTRY        9
+#define AT_UID          11
+#define AT_EUID         12
+#define AT_GID          13
+#define AT_EGID         14
+#define AT_PLATFORM     15
+#define AT_HWCAP        16
+#define AT_CLKTCK       17
+#define AT_SECURE       23
+#define AT_RANDOM       25
+#define AT_HWCAP2       26
+#define AT_EXECFN       31
+#define AT_SYSINFO_EHDR 33
+#define AT_MINSIGSTKSZ  51
 
 #define STACK_POPULATE (16ul << 10) /* mapped up front; the rest on demand */
 #define BSS_POPULATE   (64ul << 10) /* .bss beyond this is mapped on first touch */
@@ -117,7 +118,7 @@ static uint64_t push_str(struct stack *s, const char *str)
 
 static int build_stack(struct stack *s, int argc, const char *const *argv, int envc,
                        const char *const *envp, const char *execfn, const struct elf_info *info,
-                       uint64_t bias, uint64_t *sp_out)
+                       uint64_t bias, uint64_t vdso, uint64_t *sp_out)
 {
 	uint64_t strs[argc + envc], rnd[2], hwcap, hwcap2, *v;
 	uint64_t u_rand, u_plat, u_fn;
@@ -138,26 +139,27 @@ static int build_stack(struct stack *s, int argc, const char *const *argv, int e
 			return -E2BIG;
 	arch_hwcap(&hwcap, &hwcap2);
 	uint64_t auxv[] = {
-	    AT_PHDR,        info->phdr_vaddr ? info->phdr_vaddr + bias : 0,
-	    AT_PHENT,       sizeof(Elf64_Phdr),
-	    AT_PHNUM,       info->phnum,
-	    AT_PAGESZ,      PAGE_SIZE,
-	    AT_BASE,        0,
-	    AT_FLAGS,       0,
-	    AT_ENTRY,       info->entry + bias,
-	    AT_UID,         0,
-	    AT_EUID,        0,
-	    AT_GID,         0,
-	    AT_EGID,        0,
-	    AT_SECURE,      0,
-	    AT_HWCAP,       hwcap,
-	    AT_HWCAP2,      hwcap2,
-	    AT_CLKTCK,      100,
-	    AT_RANDOM,      u_rand,
-	    AT_PLATFORM,    u_plat,
-	    AT_EXECFN,      u_fn,
-	    AT_MINSIGSTKSZ, 2048,
-	    AT_NULL,        0,
+	    AT_PHDR,         info->phdr_vaddr ? info->phdr_vaddr + bias : 0,
+	    AT_PHENT,        sizeof(Elf64_Phdr),
+	    AT_PHNUM,        info->phnum,
+	    AT_PAGESZ,       PAGE_SIZE,
+	    AT_BASE,         0,
+	    AT_FLAGS,        0,
+	    AT_ENTRY,        info->entry + bias,
+	    AT_UID,          0,
+	    AT_EUID,         0,
+	    AT_GID,          0,
+	    AT_EGID,         0,
+	    AT_SECURE,       0,
+	    AT_HWCAP,        hwcap,
+	    AT_HWCAP2,       hwcap2,
+	    AT_CLKTCK,       100,
+	    AT_RANDOM,       u_rand,
+	    AT_PLATFORM,     u_plat,
+	    AT_EXECFN,       u_fn,
+	    AT_MINSIGSTKSZ,  2048,
+	    AT_SYSINFO_EHDR, vdso,
+	    AT_NULL,         0,
 	};
 	nwords = 1 + argc + 1 + envc + 1 + ARRAY_SIZE(auxv);
 	s->sp = ALIGN_DOWN(s->sp - nwords * 8, 16); /* %rsp 16-byte aligned at entry */
@@ -178,7 +180,7 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
                const char *const *envp, const char *execfn, const char **why)
 {
 	const void *image = PHYS_TO_VIRT(image_pa);
-	uint64_t bias = 0, stack = USER_STACK_TOP - USER_STACK_SIZE, sp;
+	uint64_t bias = 0, stack = USER_STACK_TOP - USER_STACK_SIZE, sp, vdso;
 	struct elf_info info;
 	struct stack s = {USER_STACK_TOP, USER_STACK_TOP - STACK_POPULATE};
 	int r;
@@ -206,7 +208,8 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 		return r;
 	mmu_flush();
 	boot_phase("stack");
-	if ((r = build_stack(&s, argc, argv, envc, envp, execfn, &info, bias, &sp)))
+	vdso = arch_vdso_map();
+	if ((r = build_stack(&s, argc, argv, envc, envp, execfn, &info, bias, vdso, &sp)))
 		return r;
 	boot_phase("initial stack");
 	boot_phases_print();

@@ -10,6 +10,11 @@ void time_init(void)
 	boot_tsc = boot_info->realtime_tsc;
 }
 
+uint64_t time_tsc_khz(void)
+{
+	return tsc_khz;
+}
+
 static uint64_t tsc_to_ns(uint64_t t)
 {
 	return t / tsc_khz * 1000000 + t % tsc_khz * 1000000 / tsc_khz;

@@ -14,6 +14,9 @@ void arch_boot_done(void);
  * which the loader maps at arch_user_stub_va() in every program. */
 uint64_t arch_user_stub_phys(void);
 uint64_t arch_user_stub_va(void);
+/* arch_vdso_map - map the vDSO and its data page into the program;
+ * returns the vDSO's address (AT_SYSINFO_EHDR), or 0 if there is none. */
+uint64_t arch_vdso_map(void);
 /* arch_set_tls - set the thread pointer (x86_64: FS base). */
 void arch_set_tls(uint64_t tp);
 /* arch_enter_user - start the program at `entry` with stack `sp`. */

@@ -5,6 +5,8 @@
 
 /* time_init - take the TSC rate and wall-clock anchor from boot_info. */
 void time_init(void);
+/* time_tsc_khz - the TSC rate the clocks use (kHz). */
+uint64_t time_tsc_khz(void);
 /* time_monotonic_ns - ns since boot (CLOCK_MONOTONIC). */
 uint64_t time_monotonic_ns(void);
 /* time_realtime_ns - ns since the epoch (CLOCK_REALTIME). */
