@@ -27,7 +27,7 @@ void mm_reserve(uint64_t pa, uint64_t len)
 }
 
 /* Pages from the allocator: zeroed here only if their contents are stale. */
-static uint64_t pages_alloc(size_t n)
+uint64_t pages_alloc_run(size_t n)
 {
 	int dirty;
 	size_t pg = pmm_alloc(&pmm, n, 1, &dirty);
@@ -39,14 +39,9 @@ static uint64_t pages_alloc(size_t n)
 	return pg * PAGE_SIZE;
 }
 
-uint64_t pages_alloc_run(size_t n)
-{
-	return pages_alloc(n);
-}
-
 uint64_t page_alloc(void)
 {
-	return pages_alloc(1);
+	return pages_alloc_run(1);
 }
 
 void page_free(uint64_t pa)
@@ -107,7 +102,7 @@ void *kmalloc(size_t n)
 
 	if (k >= HEAP_CLASSES) {
 		size_t pages = ALIGN_UP(n + HEAP_HDR, PAGE_SIZE) / PAGE_SIZE;
-		uint64_t pa = pages_alloc(pages);
+		uint64_t pa = pages_alloc_run(pages);
 		if (!pa)
 			return NULL;
 		hdr = PHYS_TO_VIRT(pa);

@@ -164,8 +164,12 @@ static int populate_fresh(uint64_t start, uint64_t end, unsigned prot)
 
 	if (!pa)
 		return vm_populate(start, end);
-	if (mmu_map(start, pa, end - start, mmu_flags(prot) | MMU_OWNED))
+	if (mmu_map(start, pa, end - start, mmu_flags(prot) | MMU_OWNED)) {
+		mmu_unmap(start, end - start, NULL); /* the run goes back whole */
+		for (uint64_t off = 0; off < end - start; off += PAGE_SIZE)
+			page_free(pa + off);
 		return -ENOMEM;
+	}
 	mmu_flush();
 	return 0;
 }
@@ -193,8 +197,11 @@ int vm_map(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixe
 	if ((r = vma_insert(start, end, prot, flags)))
 		return r;
 	*addr = start;
-	if (prot != PROT_NONE && !(flags & VMA_NORESERVE) && eager(len))
-		return populate_fresh(start, end, prot);
+	if (prot != PROT_NONE && !(flags & VMA_NORESERVE) && eager(len) &&
+	    (r = populate_fresh(start, end, prot))) {
+		vm_unmap(start, len); /* a failed mmap leaves nothing behind */
+		return r;
+	}
 	return 0;
 }
 
