@@ -14,6 +14,7 @@
 #include <mm.h>
 #include <random.h>
 #include <string.h>
+#include <syscall.h>
 
 /* auxv types (include/uapi/linux/auxvec.h, getauxval(3)). */
 #define AT_NULL         0
@@ -61,6 +62,7 @@ static int load_segment(const Elf64_Phdr *ph, uint64_t bias, uint64_t image_pa)
 
 	if ((r = vm_map(&a, mem_end - start, prot, VMA_NORESERVE, 1)))
 		return r;
+	vm_name(start, proc_exe_path);
 	if (whole > start && (r = vm_map_phys(start, file_pa, whole - start, prot)))
 		return r;
 	if (whole < mem_end && (r = vm_populate(whole, MIN(mem_end, whole + BSS_POPULATE))))
@@ -203,6 +205,8 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 	stack = USER_STACK_TOP - STACK_POPULATE; /* a separate area, populated now */
 	if ((r = vm_map(&stack, STACK_POPULATE, PROT_READ | PROT_WRITE, 0, 1)))
 		return r;
+	vm_name(stack, "[stack]");
+	vm_name(USER_STACK_TOP - USER_STACK_SIZE, "[stack]");
 	if ((r = vm_map_phys(arch_user_stub_va(), arch_user_stub_phys(), PAGE_SIZE,
 	                     PROT_READ | PROT_EXEC)))
 		return r;

@@ -11,6 +11,7 @@
 #include <random.h>
 #include <string.h>
 #include <sys.h>
+#include <vfs.h>
 
 const struct platform *platform;
 struct bothy_boot_info *boot_info;
@@ -123,6 +124,8 @@ void kmain(void)
 		proc_exit(BOTHY_EXIT_NOEXEC);
 	}
 	proc_exe_path = exe;
+	vfs_init();
+	boot_phase("files");
 	r = exec_start(boot_info->prog_gpa, boot_info->prog_size, boot_info->argc, argv,
 	               boot_info->envc, envp, exe, &why);
 	if (r == -ENOEXEC)

@@ -30,6 +30,13 @@ void proc_exit(int status)
 	platform->exit(status & 0xff);
 }
 
+void proc_block_forever(const char *what)
+{
+	printk("bothy: %s: %s would wait forever: no other thread can make progress\n",
+	       proc_exe_path, what);
+	platform->exit(BOTHY_EXIT_KERNEL_FAULT);
+}
+
 void signal_fatal(int sig, uint64_t addr, uint64_t ip)
 {
 	const char *name = sig > 0 && sig < 32 ? signal_names[sig] : "SIGRT";
@@ -45,7 +52,7 @@ static int default_ignored(int sig)
 	return sig == 17 || sig == 23 || sig == 28 || sig == 18; /* CHLD URG WINCH CONT */
 }
 
-static long raise_self(int sig)
+long signal_raise(int sig)
 {
 	uint64_t h;
 
@@ -126,14 +133,14 @@ long sys_kill(long pid, long sig)
 {
 	if (pid != 1 && pid != 0 && pid != -1)
 		return -ESRCH;
-	return raise_self(sig);
+	return signal_raise(sig);
 }
 
 long sys_tgkill(long tgid, long tid, long sig)
 {
 	if (tgid != 1 || tid != 1)
 		return -ESRCH;
-	return raise_self(sig);
+	return signal_raise(sig);
 }
 
 long sys_tkill(long tid, long sig)

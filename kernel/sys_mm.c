@@ -1,12 +1,45 @@
-/* brk(2), mmap(2), munmap(2), mprotect(2), madvise(2): anonymous memory. */
+/* brk(2), mmap(2), munmap(2), mprotect(2), madvise(2), msync(2),
+ * mincore(2): anonymous memory and file mappings. */
 #include <errno.h>
 #include <linux_abi.h>
 #include <mm.h>
 #include <sys.h>
+#include <vfs.h>
 
 long sys_brk(long brk)
 {
 	return (long)vm_brk(brk);
+}
+
+/* A file mapping: private ones are copies made as pages are touched (or
+ * at once when small); shared writable ones are written back by msync(2)
+ * and munmap(2). */
+static long map_file(uint64_t a, long len, long prot, long flags, long fd, long off)
+{
+	struct file *f = fget((int)fd);
+	unsigned vflags = (flags & MAP_NORESERVE) ? VMA_NORESERVE : 0;
+	int fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE), r;
+
+	if (!f)
+		return -EBADF;
+	r = -EACCES;
+	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
+		goto out;
+	if ((flags & 3) == MAP_SHARED && (prot & PROT_WRITE)) {
+		if ((f->flags & O_ACCMODE) != O_RDWR || (f->flags & O_APPEND))
+			goto out;
+		vflags |= VMA_SHARED;
+	}
+	r = -ENODEV;
+	if (!f->inode || !(S_ISREG(f->inode->mode) || S_ISCHR(f->inode->mode)) || !f->fop ||
+	    !f->fop->read)
+		goto out;
+	r = off < 0
+	        ? -EINVAL
+	        : vm_map_file(&a, (uint64_t)len, (unsigned)prot, vflags, fixed, f, (uint64_t)off);
+out:
+	fput(f);
+	return r ? r : (long)a;
 }
 
 long sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
@@ -16,12 +49,12 @@ long sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
 
 	if (!len || (off & (PAGE_SIZE - 1)) || (prot & ~7))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return fd >= 0 && fd <= 2 ? -ENODEV : -EBADF; /* files arrive with the VFS */
-	if ((flags & 3) != MAP_PRIVATE && (flags & 3) != MAP_SHARED)
+	if ((flags & 3) != MAP_PRIVATE && (flags & 3) != MAP_SHARED && (flags & 3) != 3)
 		return -EINVAL;
 	if ((flags & MAP_FIXED_NOREPLACE) && vm_check(a, 1, 0) == 0)
 		return -EEXIST;
+	if (!(flags & MAP_ANONYMOUS))
+		return map_file(a, len, prot, flags, fd, off);
 	r = vm_map(&a, len, prot, (flags & MAP_NORESERVE) ? VMA_NORESERVE : 0, fixed);
 	if (r == 0 && (flags & MAP_POPULATE))
 		vm_populate(a, a + ALIGN_UP((uint64_t)len, PAGE_SIZE));
@@ -60,4 +93,17 @@ long sys_madvise(long addr, long len, long advice)
 	default:
 		return -EINVAL;
 	}
+}
+
+long sys_msync(long addr, long len, long flags)
+{
+	if (flags & ~7l ||
+	    ((flags & 1) && (flags & 4))) /* MS_ASYNC 1, MS_INVALIDATE 2, MS_SYNC 4 */
+		return -EINVAL;
+	return vm_msync((uint64_t)addr, (uint64_t)len);
+}
+
+long sys_mincore(long addr, long len, long uvec)
+{
+	return vm_mincore((uint64_t)addr, (uint64_t)len, (uint64_t)uvec);
 }

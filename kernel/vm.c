@@ -7,6 +7,7 @@
 #include <arch.h>
 #include <errno.h>
 #include <mm.h>
+#include <vfs.h>
 #include <elf.h>
 #include <string.h>
 
@@ -14,6 +15,9 @@ struct vma {
 	uint64_t start, end;
 	unsigned prot, flags;
 	struct vma *next;
+	struct file *file; /* a file mapping (a reference), else NULL */
+	uint64_t off;      /* the file offset at start */
+	const char *name;  /* "[stack]", "[heap]", ... for /proc/self/maps */
 };
 
 static struct vma *vmas;
@@ -65,6 +69,10 @@ static int vma_split(uint64_t addr)
 		return -ENOMEM;
 	*n = *v;
 	n->start = addr;
+	if (n->file) {
+		n->file->refs++;
+		n->off += addr - v->start;
+	}
 	v->end = addr;
 	v->next = n;
 	return 0;
@@ -75,6 +83,36 @@ static void page_release(uint64_t pa)
 	page_free(pa);
 }
 
+/*
+ * Write the mapped pages of a writable MAP_SHARED area [start, end) back
+ * to its file (msync(2), munmap(2)); pages past the end of the file are
+ * not written (the file does not grow). 0 or the first write error.
+ */
+static int vma_writeback(struct vma *v, uint64_t start, uint64_t end)
+{
+	struct inode *i = v->file->inode;
+	int r = inode_getattr(i);
+
+	if (!(v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE) || r)
+		return r;
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		uint64_t off = v->off + (va - v->start), pa, pos = off;
+		unsigned f;
+		struct iobuf b;
+		long n;
+		if (off >= i->size)
+			break;
+		if (mmu_lookup(va, &pa, &f))
+			continue; /* never touched: nothing to write */
+		b = (struct iobuf){(uint64_t)(uintptr_t)PHYS_TO_VIRT(pa),
+		                   MIN(PAGE_SIZE, i->size - off), 1};
+		n = v->file->fop->write ? v->file->fop->write(v->file, &b, &pos) : -EINVAL;
+		if (n < 0)
+			return (int)n;
+	}
+	return 0;
+}
+
 /* Remove every area inside [start, end), which are area boundaries. */
 static void vma_remove(uint64_t start, uint64_t end)
 {
@@ -83,6 +121,10 @@ static void vma_remove(uint64_t start, uint64_t end)
 	while (*pp) {
 		struct vma *v = *pp;
 		if (v->start >= start && v->end <= end) {
+			if (v->file) {
+				vma_writeback(v, v->start, v->end);
+				fput(v->file);
+			}
 			*pp = v->next;
 			kfree(v);
 		} else {
@@ -98,7 +140,7 @@ static int vma_insert(uint64_t start, uint64_t end, unsigned prot, unsigned flag
 
 	if (!n)
 		return -ENOMEM;
-	*n = (struct vma){start, end, prot, flags, NULL};
+	*n = (struct vma){start, end, prot, flags, NULL, NULL, 0, NULL};
 	while (*pp && (*pp)->start < start)
 		pp = &(*pp)->next;
 	n->next = *pp;
@@ -134,6 +176,17 @@ static uint64_t vm_find_free(uint64_t len)
 	return best;
 }
 
+/* Read a file area's data for [va, va+len) into the kernel memory at kva;
+ * what lies past the end of the file stays zero. */
+static void vma_fill(struct vma *v, uint64_t va, void *kva, size_t len)
+{
+	struct iobuf b = {(uint64_t)(uintptr_t)kva, len, 1};
+	uint64_t pos = v->off + (va - v->start);
+
+	if (v->file && v->file->fop && v->file->fop->read)
+		v->file->fop->read(v->file, &b, &pos);
+}
+
 int vm_populate(uint64_t start, uint64_t end)
 {
 	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
@@ -143,6 +196,8 @@ int vm_populate(uint64_t start, uint64_t end)
 		if (!v || v->prot == PROT_NONE || !mmu_lookup(va, &pa, &f))
 			continue;
 		pa = page_alloc();
+		if (pa && v->file)
+			vma_fill(v, va, PHYS_TO_VIRT(pa), PAGE_SIZE);
 		if (!pa || mmu_map(va, pa, PAGE_SIZE, mmu_flags(v->prot) | MMU_OWNED)) {
 			if (pa)
 				page_free(pa);
@@ -158,12 +213,14 @@ int vm_populate(uint64_t start, uint64_t end)
  * of contiguous pages and one pass over the page tables when the
  * allocator has it (few ring-0 instructions per page), else page by page.
  */
-static int populate_fresh(uint64_t start, uint64_t end, unsigned prot)
+static int populate_fresh(struct vma *v, uint64_t start, uint64_t end, unsigned prot)
 {
 	uint64_t pa = pages_alloc_run((end - start) / PAGE_SIZE);
 
 	if (!pa)
 		return vm_populate(start, end);
+	if (v->file) /* one read for the whole run: one exit for hostfs */
+		vma_fill(v, start, PHYS_TO_VIRT(pa), end - start);
 	if (mmu_map(start, pa, end - start, mmu_flags(prot) | MMU_OWNED)) {
 		mmu_unmap(start, end - start, NULL); /* the run goes back whole */
 		for (uint64_t off = 0; off < end - start; off += PAGE_SIZE)
@@ -176,6 +233,13 @@ static int populate_fresh(uint64_t start, uint64_t end, unsigned prot)
 
 int vm_map(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixed)
 {
+	return vm_map_file(addr, len, prot, flags, fixed, NULL, 0);
+}
+
+int vm_map_file(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixed,
+                struct file *file, uint64_t off)
+{
+	struct vma *v;
 	uint64_t start = ALIGN_DOWN(*addr, PAGE_SIZE), end;
 	int r;
 
@@ -196,9 +260,15 @@ int vm_map(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixe
 	end = start + len;
 	if ((r = vma_insert(start, end, prot, flags)))
 		return r;
+	v = vma_find(start);
+	if (file) {
+		v->file = file;
+		file->refs++;
+		v->off = off;
+	}
 	*addr = start;
 	if (prot != PROT_NONE && !(flags & VMA_NORESERVE) && eager(len) &&
-	    (r = populate_fresh(start, end, prot))) {
+	    (r = populate_fresh(v, start, end, prot))) {
 		vm_unmap(start, len); /* a failed mmap leaves nothing behind */
 		return r;
 	}
@@ -290,6 +360,8 @@ int vm_fault(uint64_t addr, unsigned access)
 	pa = page_alloc();
 	if (!pa)
 		return -ENOMEM;
+	if (v->file)
+		vma_fill(v, va, PHYS_TO_VIRT(pa), PAGE_SIZE);
 	if (mmu_map(va, pa, PAGE_SIZE, mmu_flags(v->prot) | MMU_OWNED)) {
 		page_free(pa);
 		return -ENOMEM;
@@ -341,6 +413,7 @@ uint64_t vm_brk(uint64_t brk)
 		if (!range_free(old_end, new_end) ||
 		    vm_map(&a, new_end - old_end, PROT_READ | PROT_WRITE, 0, 1))
 			return brk_cur;
+		vm_name(a, "[heap]");
 	} else if (new_end < old_end) {
 		vm_unmap(new_end, old_end - new_end);
 	}
@@ -348,10 +421,68 @@ uint64_t vm_brk(uint64_t brk)
 	return brk_cur;
 }
 
-void vm_for_each(void (*fn)(uint64_t, uint64_t, unsigned, void *), void *arg)
+void vm_for_each(void (*fn)(const struct vm_area_info *a, void *arg), void *arg)
 {
-	for (struct vma *v = vmas; v; v = v->next)
-		fn(v->start, v->end, v->prot, arg);
+	for (struct vma *v = vmas; v; v = v->next) {
+		struct vm_area_info a = {
+		    .start = v->start,
+		    .end = v->end,
+		    .off = v->off,
+		    .prot = v->prot,
+		    .shared = (v->flags & VMA_SHARED) != 0,
+		    .name = v->file ? v->file->path : v->name,
+		};
+		if (v->file && v->file->inode) {
+			a.ino = v->file->inode->ino;
+			a.dev = v->file->inode->sb ? v->file->inode->sb->dev : 0;
+		}
+		fn(&a, arg);
+	}
+}
+
+void vm_name(uint64_t addr, const char *name)
+{
+	struct vma *v = vma_find(addr);
+
+	if (v)
+		v->name = name;
+}
+
+int vm_msync(uint64_t addr, uint64_t len)
+{
+	uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	int r = 0;
+
+	if (addr % PAGE_SIZE || end < addr)
+		return -EINVAL;
+	for (uint64_t a = addr; a < end;) {
+		struct vma *v = vma_find(a);
+		if (!v)
+			return -ENOMEM;
+		if (v->file && !r)
+			r = vma_writeback(v, a, MIN(end, v->end));
+		a = v->end;
+	}
+	return r;
+}
+
+int vm_mincore(uint64_t addr, uint64_t len, uint64_t uvec)
+{
+	uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	unsigned char c;
+
+	if (addr % PAGE_SIZE || end < addr)
+		return -EINVAL;
+	for (uint64_t a = addr; a < end; a += PAGE_SIZE) {
+		uint64_t pa;
+		unsigned f;
+		if (!vma_find(a))
+			return -ENOMEM;
+		c = mmu_lookup(a, &pa, &f) == 0;
+		if (copy_to_user(uvec + (a - addr) / PAGE_SIZE, &c, 1))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 int copy_from_user(void *dst, uint64_t usrc, size_t n)

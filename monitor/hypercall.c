@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hostfs.h"
 #include "kvm.h"
 
 static int bad_call(struct vm *vm, const char *why, unsigned nr, uint64_t gpa)
@@ -56,6 +57,7 @@ int hypercall(struct vm *vm, const struct image *kernel, unsigned nr, uint64_t g
 	    [BOTHY_HC_READ] = sizeof(struct bothy_hc_read),
 	    [BOTHY_HC_EXIT] = sizeof(struct bothy_hc_exit),
 	    [BOTHY_HC_PANIC] = sizeof(struct bothy_hc_panic),
+	    [BOTHY_HC_FS] = sizeof(struct bothy_hc_fs),
 	};
 	void *arg;
 
@@ -81,6 +83,9 @@ int hypercall(struct vm *vm, const struct image *kernel, unsigned nr, uint64_t g
 	case BOTHY_HC_PANIC:
 		hc_panic(vm, kernel, arg);
 		return 1;
+	case BOTHY_HC_FS:
+		hostfs_call(vm, arg);
+		return 0;
 	}
 	return bad_call(vm, "no such call", nr, gpa);
 }

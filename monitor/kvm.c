@@ -1,8 +1,9 @@
 /*
  * The KVM monitor (x86_64): one VM, one vCPU entered directly in 64-bit
  * mode, the kernel's PT_LOAD segments copied to their physical addresses,
- * the program file mapped copy-on-write into guest RAM, and a vCPU loop
- * that serves the hypercalls of include/bothy/abi.h.
+ * the program file and then the --initrd archive mapped copy-on-write into
+ * guest RAM, and a vCPU loop that serves the hypercalls of
+ * include/bothy/abi.h (with the -v shares of monitor/hostfs.c).
  *
  * Guest RAM is one anonymous mapping that is never touched up front: the
  * host faults in only what the guest uses (docs/pvm.md).
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "elf.h"
+#include "hostfs.h"
 #include "kvm.h"
 
 static int kvm_ioctl(int fd, unsigned long req, void *arg, const char *what)
@@ -92,22 +94,24 @@ static void page_tables(struct vm *vm)
 		pd[i] = i << 21 | 0xe3; /* P RW A D PS */
 }
 
-/* Place the program file in guest RAM, copy-on-write from the file. */
-static uint64_t program_place(struct vm *vm, const struct image *p, uint64_t at)
+/* Map `size` bytes of file fd at guest-physical `at` (page aligned),
+ * copy-on-write; returns the first page after them. `what` names the
+ * file in the error when it does not fit. */
+static uint64_t file_place(struct vm *vm, int fd, uint64_t size, uint64_t at, const char *what)
 {
-	size_t len = (p->size + 4095) & ~4095ul;
+	uint64_t len = (size + 4095) & ~4095ull;
 
 	if (!gpa_ptr(vm, at, len))
-		die(BOTHY_EXIT_MONITOR, "the program (%zu KiB) does not fit in %lu MiB (raise -m)",
-		    p->size >> 10, (unsigned long)(vm->mem_size >> 20));
-	if (mmap(vm->mem + at, p->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, p->fd,
-	         0) == MAP_FAILED)
-		die(BOTHY_EXIT_MONITOR, "cannot map the program: %s", strerror(errno));
-	return at;
+		die(BOTHY_EXIT_MONITOR, "%s (%llu KiB) does not fit in %lu MiB (raise -m)", what,
+		    (unsigned long long)(size >> 10), (unsigned long)(vm->mem_size >> 20));
+	if (mmap(vm->mem + at, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) ==
+	    MAP_FAILED)
+		die(BOTHY_EXIT_MONITOR, "cannot map %s: %s", what, strerror(errno));
+	return at + len;
 }
 
 static void boot_info(struct vm *vm, const struct options *o, uint64_t kernel_end, uint64_t prog,
-                      uint64_t prog_size)
+                      uint64_t prog_size, uint64_t initrd)
 {
 	struct bothy_boot_info *bi = gpa_ptr(vm, BOTHY_GPA_BOOTINFO, sizeof(*bi));
 	char *args = gpa_ptr(vm, BOTHY_GPA_ARGS, BOTHY_ARGS_MAX);
@@ -120,6 +124,8 @@ static void boot_info(struct vm *vm, const struct options *o, uint64_t kernel_en
 	bi->kernel_end = kernel_end;
 	bi->prog_gpa = prog;
 	bi->prog_size = prog_size;
+	bi->initrd_gpa = initrd;
+	bi->initrd_size = initrd ? o->initrd_size : 0;
 	bi->args_gpa = BOTHY_GPA_ARGS;
 	bi->args_size = boot_strings(o, args, BOTHY_ARGS_MAX);
 	bi->argc = o->argc;
@@ -137,7 +143,7 @@ int run_kvm(const struct options *o)
 {
 	struct vm vm = {0};
 	struct image kernel, prog;
-	uint64_t kernel_end, prog_gpa;
+	uint64_t kernel_end, prog_end, initrd_gpa = 0;
 	int status;
 
 	program_open(o->program, &prog);
@@ -145,11 +151,18 @@ int run_kvm(const struct options *o)
 	vm_create(&vm, o->mem_size);
 	kernel_end = kernel_load(&vm, &kernel);
 	page_tables(&vm);
-	prog_gpa = program_place(&vm, &prog, kernel_end);
-	boot_info(&vm, o, kernel_end, prog_gpa, prog.size);
+	prog_end = file_place(&vm, prog.fd, prog.size, kernel_end, "the program");
+	if (o->initrd) {
+		initrd_gpa = prog_end;
+		file_place(&vm, o->initrd_fd, o->initrd_size, initrd_gpa, "the initrd");
+	}
+	boot_info(&vm, o, kernel_end, kernel_end, prog.size, initrd_gpa);
+	if (o->nvolumes && !(vm.hostfs = hostfs_new(o->volumes, o->nvolumes, 0)))
+		die(BOTHY_EXIT_MONITOR, "out of memory");
 	vcpu_create(&vm, ((const Elf64_Ehdr *)kernel.data)->e_entry);
 	status = vcpu_run(&vm, &kernel);
 	if (o->log_level >= BOTHY_LOG_DEBUG)
 		kvm_stats_print(&vm);
+	hostfs_free(vm.hostfs);
 	return status;
 }

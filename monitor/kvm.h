@@ -12,6 +12,7 @@ struct vm {
 	struct kvm_run *run;
 	int exit_status; /* set by BOTHY_HC_EXIT */
 	int exited;
+	struct hostfs *hostfs; /* -v shares (monitor/hostfs.h), or NULL */
 };
 
 /*

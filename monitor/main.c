@@ -7,13 +7,18 @@
  * command line end with one line and status BOTHY_EXIT_MONITOR (125).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cpio.h"
+#include "hostfs.h"
 #include "monitor.h"
 
 #define DEFAULT_MEM (128ull << 20)
@@ -36,6 +41,9 @@ static void usage(FILE *f)
 	fputs("usage: bothy run [options] PROGRAM [ARGS...]\n"
 	      "  -m, --memory SIZE     guest memory, e.g. 64M or 1G (default 128M; 4M..2G)\n"
 	      "  -e, --env KEY=VALUE   set a variable in the program's environment\n"
+	      "  -v, --volume HOSTDIR:/guest/dir[:ro]\n"
+	      "                        share a host directory with the program (--vmm kvm)\n"
+	      "      --initrd FILE     files for the guest's root file system (cpio newc)\n"
 	      "      --vmm kvm|qemu    run under Bothy's KVM monitor (default) or QEMU\n"
 	      "      --log LEVEL       error, warn (default), info or debug\n"
 	      "      --trace           print every system call on stderr\n"
@@ -107,13 +115,116 @@ static void add_env(struct options *o, char *kv)
 	o->env[o->envc] = NULL;
 }
 
-enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL, OPT_CRASH };
+static void add_volume(struct options *o, const char *spec)
+{
+	struct hostfs_share s;
+	char err[512];
+
+	if (o->nvolumes >= HOSTFS_SHARES_MAX)
+		die(BOTHY_EXIT_MONITOR, "-v: more than %u host directories", HOSTFS_SHARES_MAX);
+	if (hostfs_share_parse(spec, &s, err, sizeof(err)))
+		die(BOTHY_EXIT_MONITOR, "%s", err);
+	for (unsigned i = 0; i < o->nvolumes; i++)
+		if (!strcmp(o->volumes[i].guest, s.guest))
+			die(BOTHY_EXIT_MONITOR, "-v '%s': %s is already the mount point of -v '%s'",
+			    spec, s.guest, o->volumes[i].spec);
+	o->volumes = realloc(o->volumes, (o->nvolumes + 1) * sizeof(*o->volumes));
+	if (!o->volumes)
+		die(BOTHY_EXIT_MONITOR, "out of memory");
+	o->volumes[o->nvolumes++] = s;
+}
+
+/* Why buf[0..len) is not a series of cpio newc archives, or NULL. Zero
+ * bytes may follow each archive's TRAILER!!!, as in Linux's initramfs. */
+static const char *cpio_problem(const uint8_t *buf, size_t len, char *why, size_t n)
+{
+	static const struct {
+		const char *magic, *name;
+	} packed[] = {
+	    {"\x1f\x8b", "gzip"},
+	    {"\xfd\x37\x7a\x58\x5a", "xz"},
+	    {"\x28\xb5\x2f\xfd", "zstd"},
+	    {"BZh", "bzip2"},
+	};
+	struct cpio_entry e;
+	size_t off = 0;
+	int r;
+
+	for (size_t i = 0; i < sizeof(packed) / sizeof(packed[0]); i++)
+		if (len >= strlen(packed[i].magic) &&
+		    !memcmp(buf, packed[i].magic, strlen(packed[i].magic))) {
+			snprintf(why, n, "is %s-compressed: give the uncompressed cpio archive",
+			         packed[i].name);
+			return why;
+		}
+	while (off < len) {
+		size_t start = off;
+		while ((r = cpio_next(buf, len, &off, &e)) == 1)
+			;
+		if (r < 0) {
+			snprintf(why, n, "%s at byte %zu (expected cpio newc archives, 070701)",
+			         off == start ? "not a cpio archive" : "malformed cpio entry", off);
+			return why;
+		}
+		while (off < len && buf[off] == 0)
+			off++;
+		if (off < len && off % 4) {
+			snprintf(why, n, "malformed: data at byte %zu after a TRAILER!!!", off);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/* --initrd FILE: open and check it (the whole archive) before any VM. */
+static void initrd_open(struct options *o, const char *path)
+{
+	struct stat st;
+	char why[128];
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die(BOTHY_EXIT_MONITOR, "--initrd %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		die(BOTHY_EXIT_MONITOR, "--initrd %s: not a regular file", path);
+	if (st.st_size == 0)
+		die(BOTHY_EXIT_MONITOR, "--initrd %s: empty file, not a cpio archive", path);
+	if (st.st_size > (off_t)BOTHY_MEM_MAX)
+		die(BOTHY_EXIT_MONITOR, "--initrd %s: larger than the largest guest memory (2G)",
+		    path);
+	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		die(BOTHY_EXIT_MONITOR, "--initrd %s: %s", path, strerror(errno));
+	if (cpio_problem(p, st.st_size, why, sizeof(why)))
+		die(BOTHY_EXIT_MONITOR, "--initrd %s: %s", path, why);
+	munmap(p, st.st_size);
+	if (o->initrd_fd >= 0)
+		close(o->initrd_fd);
+	o->initrd = path;
+	o->initrd_fd = fd;
+	o->initrd_size = (uint64_t)st.st_size;
+}
+
+enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL, OPT_CRASH, OPT_INITRD };
+
+/* Does option `val` take a value? (For getopt's '?', which means either
+ * an unknown option or a missing value.) */
+static int needs_value(const struct option *opts, int val)
+{
+	for (; val && opts->name; opts++)
+		if (opts->val == val)
+			return opts->has_arg == required_argument;
+	return 0;
+}
 
 static void parse_run(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"memory", required_argument, 0, 'm'},
 	    {"env", required_argument, 0, 'e'},
+	    {"volume", required_argument, 0, 'v'},
+	    {"initrd", required_argument, 0, OPT_INITRD},
 	    {"vmm", required_argument, 0, OPT_VMM},
 	    {"log", required_argument, 0, OPT_LOG},
 	    {"trace", no_argument, 0, OPT_TRACE},
@@ -126,7 +237,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 
 	opterr = 0;
 	/* "+": stop at the program name; its own flags are its own. */
-	while ((c = getopt_long(argc, argv, "+m:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:e:v:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			o->mem_size = parse_size(optarg);
@@ -138,6 +249,12 @@ static void parse_run(struct options *o, int argc, char **argv)
 			break;
 		case 'e':
 			add_env(o, optarg);
+			break;
+		case 'v':
+			add_volume(o, optarg);
+			break;
+		case OPT_INITRD:
+			initrd_open(o, optarg);
 			break;
 		case OPT_VMM:
 			if (strcmp(optarg, "kvm") && strcmp(optarg, "qemu"))
@@ -162,8 +279,9 @@ static void parse_run(struct options *o, int argc, char **argv)
 		case ':':
 		case '?':
 		default:
-			if (optopt && strchr("me", optopt))
-				die(BOTHY_EXIT_MONITOR, "option -%c needs a value", optopt);
+			if (needs_value(longopts, optopt) && !strchr(argv[optind - 1], '='))
+				die(BOTHY_EXIT_MONITOR, "option %s needs a value",
+				    argv[optind - 1]);
 			die(BOTHY_EXIT_MONITOR, "unknown option '%s' (bothy run --help)",
 			    argv[optind - 1]);
 		}
@@ -177,7 +295,8 @@ static void parse_run(struct options *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct options o = {.mem_size = DEFAULT_MEM, .vmm = "kvm", .log_level = BOTHY_LOG_WARN};
+	struct options o = {
+	    .mem_size = DEFAULT_MEM, .vmm = "kvm", .log_level = BOTHY_LOG_WARN, .initrd_fd = -1};
 	static char *no_env[] = {NULL};
 
 	if (argc < 2) {

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <bothy/abi.h>
 
+struct hostfs_share;
+
 /* What `bothy run` was asked to do (monitor/main.c parses it). */
 struct options {
 	uint64_t mem_size;  /* bytes of guest RAM */
@@ -16,9 +18,14 @@ struct options {
 	int crash_kernel;   /* --crash-kernel: test the kernel fault path */
 	char **env;         /* -e KEY=VALUE, NULL-terminated */
 	int envc;
-	const char *program; /* the path as given */
-	char *exe_path;      /* its absolute path (realpath(3)) */
-	char **argv;         /* argv[0] = program, NULL-terminated */
+	struct hostfs_share *volumes; /* -v HOSTDIR:/guest/dir[:ro], checked and opened */
+	unsigned nvolumes;
+	const char *initrd;   /* --initrd FILE, or NULL */
+	int initrd_fd;        /* it, open for reading, a checked cpio archive */
+	uint64_t initrd_size; /* bytes, > 0 */
+	const char *program;  /* the path as given */
+	char *exe_path;       /* its absolute path (realpath(3)) */
+	char **argv;          /* argv[0] = program, NULL-terminated */
 	int argc;
 };
 

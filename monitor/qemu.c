@@ -5,6 +5,10 @@
  * stderr are COM1 and COM2; the exit status is one byte on COM3, which
  * goes into a pipe to bothy (isa-debug-exit, which then stops QEMU, can
  * only carry 7 bits, and its codes collide with QEMU's own).
+ * --initrd: the user's archive is appended, byte for byte, after Bothy's
+ * own (which ends with its TRAILER!!! and zeros up to a multiple of 512),
+ * as Linux concatenates initramfs archives. -v is refused: there is no
+ * monitor here to serve host directories.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +69,37 @@ static char *slurp_stdin(size_t *len)
 	return buf;
 }
 
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			die(BOTHY_EXIT_MONITOR, "cannot write the initrd: %s",
+			    w ? strerror(errno) : "short write");
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Copy `size` bytes of file `from` (from its start) to the end of fd. */
+static void append_file(int fd, int from, uint64_t size, const char *name)
+{
+	static char buf[1 << 16];
+
+	for (uint64_t off = 0; off < size;) {
+		ssize_t n = pread(from, buf, sizeof(buf), (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die(BOTHY_EXIT_MONITOR, "cannot read %s: %s", name,
+			    n ? strerror(errno) : "it became shorter");
+		write_all(fd, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+}
+
 static int make_initrd(const struct options *o, const struct image *prog)
 {
 	int fd = memfd("bothy-initrd");
@@ -85,13 +120,15 @@ static int make_initrd(const struct options *o, const struct image *prog)
 		die(BOTHY_EXIT_MONITOR, "getrandom: %s", strerror(errno));
 	slen = boot_strings(o, args + sizeof(*a), BOTHY_ARGS_MAX);
 	cpio_out_open(&c, fd);
-	cpio_out_dir(&c, "bothy", 0755);
+	cpio_out_dir(&c, ".bothy", 0755);
 	cpio_out_file(&c, PVH_FILE_PROGRAM, 0755, prog->data, prog->size, 4096);
 	cpio_out_file(&c, PVH_FILE_ARGS, 0644, args, sizeof(*a) + slen, 4);
 	if (!isatty(0))
 		cpio_out_file(&c, PVH_FILE_STDIN, 0644, in, in_len, 4);
 	if (cpio_out_finish(&c))
 		die(BOTHY_EXIT_MONITOR, "cannot write the initrd: %s", strerror(-c.err));
+	if (o->initrd)
+		append_file(fd, o->initrd_fd, o->initrd_size, o->initrd);
 	free(in);
 	free(args);
 	return fd;
@@ -137,6 +174,9 @@ int run_qemu(const struct options *o)
 	unsigned char code;
 	pid_t pid;
 
+	if (o->nvolumes)
+		die(BOTHY_EXIT_MONITOR, "-v needs --vmm kvm (QEMU has no monitor to serve host "
+		                        "directories; use --initrd)");
 	program_open(o->program, &prog);
 	kernel_open(o->kernel, &kernel);
 	snprintf(kpath, sizeof(kpath), "/proc/self/fd/%d", kernel_fd(&kernel));

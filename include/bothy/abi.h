@@ -22,14 +22,15 @@
 #ifndef BOTHY_ABI_H
 #define BOTHY_ABI_H
 
-#include <stdint.h>
-
-#define BOTHY_ABI_VERSION 1
+#define BOTHY_ABI_VERSION 2
 #define BOTHY_BOOT_MAGIC  0x59485442424f4f54ull /* "TOOBBTHY" little-endian */
 
 /* ELF note (name "Bothy") in the kernel image carrying BOTHY_ABI_VERSION. */
 #define BOTHY_NOTE_NAME "Bothy"
-#define BOTHY_NOTE_ABI  0x42414249u /* n_type */
+#define BOTHY_NOTE_ABI  0x42414249 /* n_type */
+
+#ifndef __ASSEMBLY__ /* the rest is C (the kernel's boot.S needs the above) */
+#include <stdint.h>
 
 /* Guest-physical address map set up by the monitor (x86_64). */
 #define BOTHY_GPA_BOOTINFO 0x1000ull /* struct bothy_boot_info, one page */
@@ -100,6 +101,7 @@ enum bothy_hypercall {
 	BOTHY_HC_READ = 2,  /* struct bothy_hc_read */
 	BOTHY_HC_EXIT = 3,  /* struct bothy_hc_exit; does not return */
 	BOTHY_HC_PANIC = 4, /* struct bothy_hc_panic; does not return */
+	BOTHY_HC_FS = 5,    /* struct bothy_hc_fs: host directories (-v) */
 	BOTHY_HC_MAX,
 };
 
@@ -143,10 +145,156 @@ struct bothy_hc_panic {
 };
 _Static_assert(sizeof(struct bothy_hc_panic) == 64 + 8 * BOTHY_PANIC_FRAMES, "hc_panic size");
 
+/*
+ * Host directories (`bothy run -v HOSTDIR:/guest/dir[:ro]`), in the manner
+ * of FUSE/virtiofs: the monitor keeps a table of host file descriptors and
+ * the guest names them by handle. A handle is either a *node* (an O_PATH
+ * descriptor of one file, directory or symlink, from SHARE, LOOKUP, CREATE,
+ * MKDIR or SYMLINK) or an *open file* (a descriptor opened for I/O, from
+ * OPEN or CREATE). The guest's VFS resolves paths itself, one walk at a
+ * time, and interprets symlinks in the guest's namespace; the monitor never
+ * follows a symlink and never accepts "..", "." or "/" inside a name, so no
+ * guest path can reach outside HOSTDIR (see docs/files.md).
+ *
+ * Every op reads the IN fields of struct bothy_hc_fs and writes `ret`
+ * (0 or a count on success, -errno on failure) and its OUT fields. Names
+ * and buffers are guest-physical [gpa, gpa+len) ranges; bulk data moves as
+ * an array of struct bothy_fs_seg so one exit carries a whole read(2).
+ * A read-only share (":ro") fails every change with -EROFS.
+ *
+ * Common errors: a range outside guest RAM -EFAULT; a name that is empty,
+ * ".", "..", or holds '/' or NUL -EINVAL, longer than BOTHY_FS_NAME_MAX
+ * -ENAMETOOLONG; a handle that is 0, forgotten, or of the wrong kind
+ * -EBADF; a full handle table -ENFILE; an unknown op -ENOSYS. Other errors
+ * are the host's own for the same call. Handles are opaque and never 0.
+ * Flags and modes are Linux's; the monitor applies no umask of its own.
+ */
+enum bothy_fs_op {
+	/* share #arg[0]: OUT node = its root, attr, arg[1] = BOTHY_FS_SHARE_*,
+	 * and its guest mount path (NUL-terminated) into buf[0..len);
+	 * -ENOENT past the last share. */
+	BOTHY_FS_SHARE = 1,
+	/* walk the path name[0..name_len) from directory `node`: components
+	 * separated by "/", none empty, "." or ".." (else -EINVAL, nothing
+	 * walked); at most BOTHY_FS_PATH_MAX bytes. OUT node (a new handle),
+	 * attr, and arg[1] = bytes of name consumed. The walk stops early,
+	 * with ret 0, after a component that is a symlink or not a directory,
+	 * or before one that fails; arg[1] < name_len then, and counts the '/'
+	 * after the last component walked, so name + arg[1] is the rest of
+	 * the path. An error on the first component is -errno. */
+	BOTHY_FS_LOOKUP = 2,
+	BOTHY_FS_FORGET = 3,  /* release handle `node` (node or open file) */
+	BOTHY_FS_GETATTR = 4, /* OUT attr of node or open file `node` */
+	/* change node or open file `node`: arg[0] = BOTHY_FS_SET_* mask;
+	 * attr.mode (only its 07777 bits are used), attr.uid/gid, attr.size,
+	 * attr.atime/mtime (nsec may be UTIME_NOW or UTIME_OMIT). OUT attr.
+	 * chown(2), chmod(2) (-EOPNOTSUPP for a symlink), truncate(2)
+	 * (regular files only), utimensat(2), in that order. */
+	BOTHY_FS_SETATTR = 5,
+	/* open node `node` for I/O with open(2) flags arg[0] (O_ACCMODE,
+	 * O_APPEND, O_TRUNC, O_DIRECTORY, O_NONBLOCK honoured, others
+	 * ignored); OUT arg[1] = open-file handle, attr. Only regular files
+	 * and directories: a symlink is -ELOOP, anything else -ENXIO. */
+	BOTHY_FS_OPEN = 6,
+	/* create name in directory `node` (O_CREAT semantics; arg[0] = open
+	 * flags: O_ACCMODE, O_APPEND, O_TRUNC, O_EXCL, O_NONBLOCK; arg[2] =
+	 * mode); OUT node, arg[1] = open-file handle, attr. An existing name
+	 * is opened only if it is a regular file (directory -EISDIR, symlink
+	 * -ELOOP, anything else -ENXIO). */
+	BOTHY_FS_CREATE = 7,
+	BOTHY_FS_MKDIR = 8, /* name in directory `node`, mode arg[2]; OUT node, attr */
+	/* name in `node` -> target buf[0..len) (1 to BOTHY_FS_PATH_MAX - 1
+	 * bytes, no NUL); OUT node, attr */
+	BOTHY_FS_SYMLINK = 9,
+	BOTHY_FS_LINK = 10,   /* new name in directory arg[0] for node `node` */
+	BOTHY_FS_UNLINK = 11, /* name in directory `node`; arg[0] = AT_REMOVEDIR or 0 */
+	/* rename name in directory `node` to buf[0..len) in directory arg[0]
+	 * (same share, else -EXDEV); arg[1] = renameat2(2) flags
+	 * (RENAME_NOREPLACE, RENAME_EXCHANGE; others -EINVAL) */
+	BOTHY_FS_RENAME = 12,
+	/* symlink node `node`: its target into buf[0..len) (no NUL added),
+	 * ret = bytes; -EINVAL if not a symlink */
+	BOTHY_FS_READLINK = 13,
+	/* open file `node`: pread/pwrite at offset arg[0] through arg[1]
+	 * segments at buf (struct bothy_fs_seg[], len = bytes of that array:
+	 * exactly arg[1] * 16, and arg[1] <= BOTHY_FS_SEGS_MAX, else -EINVAL).
+	 * ret = bytes moved. arg[0] is ignored for WRITE to a file opened
+	 * O_APPEND. */
+	BOTHY_FS_READ = 14,
+	BOTHY_FS_WRITE = 15,
+	/* open directory `node`: linux_dirent64 records from position arg[0]
+	 * (0 = start, else a d_off returned before) into buf[0..len); ret =
+	 * bytes, 0 at the end. getdents64(2): the host's records as they are,
+	 * "." and ".." included (d_ino of ".." at a share's root is the
+	 * host's). */
+	BOTHY_FS_READDIR = 16,
+	BOTHY_FS_FSYNC = 17, /* open file `node`; arg[0] = 1 for fdatasync */
+	/* node or open file: OUT struct bothy_fs_statfs into buf[0..len),
+	 * len >= its size; flags has ST_RDONLY (1) on a read-only share */
+	BOTHY_FS_STATFS = 18,
+	BOTHY_FS_FALLOCATE = 19, /* open file: mode arg[0], offset arg[1], length arg[2] */
+	BOTHY_FS_OP_MAX,
+};
+
+#define BOTHY_FS_SHARE_RO 1u /* the share was given ":ro" */
+
+#define BOTHY_FS_SET_MODE  1u
+#define BOTHY_FS_SET_UID   2u
+#define BOTHY_FS_SET_GID   4u
+#define BOTHY_FS_SET_SIZE  8u
+#define BOTHY_FS_SET_ATIME 16u
+#define BOTHY_FS_SET_MTIME 32u
+
+#define BOTHY_FS_NAME_MAX 255u  /* bytes in one component (NAME_MAX) */
+#define BOTHY_FS_PATH_MAX 4096u /* bytes in a LOOKUP path or symlink target */
+#define BOTHY_FS_SEGS_MAX 1024u /* segments in one READ or WRITE */
+
+/* struct stat's fields as the host's stat(2) gives them. */
+struct bothy_fs_attr {
+	uint64_t ino;
+	uint64_t size;   /* bytes */
+	uint64_t blocks; /* 512-byte units */
+	uint64_t rdev;
+	int64_t atime_sec, mtime_sec, ctime_sec;
+	uint32_t atime_nsec, mtime_nsec, ctime_nsec;
+	uint32_t mode; /* S_IFMT | permissions */
+	uint32_t nlink;
+	uint32_t uid, gid;
+	uint32_t blksize;
+};
+_Static_assert(sizeof(struct bothy_fs_attr) == 88, "fs attr size");
+
+/* One guest-physical piece of an I/O buffer. */
+struct bothy_fs_seg {
+	uint64_t gpa;
+	uint64_t len; /* bytes */
+};
+_Static_assert(sizeof(struct bothy_fs_seg) == 16, "fs seg size");
+
+/* statfs(2) of a share's host file system. */
+struct bothy_fs_statfs {
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree, namelen, frsize, flags;
+};
+_Static_assert(sizeof(struct bothy_fs_statfs) == 80, "fs statfs size");
+
+struct bothy_hc_fs {
+	uint32_t op;               /* IN: enum bothy_fs_op */
+	uint32_t name_len;         /* IN: bytes at name (no NUL needed) */
+	uint64_t node;             /* IN: handle the op works on; OUT: new node handle */
+	uint64_t name;             /* IN: guest-physical address of a name or path */
+	uint64_t buf;              /* IN: guest-physical buffer ... */
+	uint64_t len;              /* IN: ... and its length in bytes */
+	uint64_t arg[3];           /* IN/OUT: per op, above */
+	int64_t ret;               /* OUT: result or -errno */
+	struct bothy_fs_attr attr; /* IN (SETATTR) / OUT */
+};
+_Static_assert(sizeof(struct bothy_hc_fs) == 72 + 88, "hc_fs size");
+
 /* Exit statuses of `bothy run` that are not the program's own. */
 #define BOTHY_EXIT_KERNEL_FAULT 123 /* the Bothy kernel faulted or panicked */
 #define BOTHY_EXIT_MONITOR      125 /* bad command line or monitor failure */
 #define BOTHY_EXIT_NOEXEC       126 /* the program cannot be executed */
 #define BOTHY_EXIT_NOENT        127 /* the program file does not exist */
 
+#endif /* __ASSEMBLY__ */
 #endif /* BOTHY_ABI_H */

@@ -24,6 +24,7 @@
 #define EINVAL       22
 #define ENFILE       23
 #define EMFILE       24
+#define ETXTBSY      26
 #define ENOTTY       25
 #define EFBIG        27
 #define ENOSPC       28
@@ -38,4 +39,5 @@
 #define ELOOP        40
 #define EOVERFLOW    75
 #define EOPNOTSUPP   95
+#define ESTALE       116
 #endif

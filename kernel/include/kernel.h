@@ -36,6 +36,9 @@ struct platform {
 	__noreturn void (*exit)(int status);
 	/* fault - report a kernel fault (registers, frames) and end the VM. */
 	__noreturn void (*fault)(struct bothy_hc_panic *p);
+	/* fs_call - serve a BOTHY_HC_FS request (host directories); NULL
+	 * where there is no monitor to share them. The result is in req->ret. */
+	void (*fs_call)(struct bothy_hc_fs *req);
 };
 extern const struct platform *platform;
 extern struct bothy_boot_info *boot_info;

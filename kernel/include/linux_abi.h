@@ -39,6 +39,63 @@ struct termios {
 };
 _Static_assert(sizeof(struct termios) == 36, "struct termios (TCGETS)");
 
+/* statfs(2): struct statfs (64-bit layout, asm-generic/statfs.h). */
+struct kernel_statfs {
+	int64_t f_type, f_bsize;
+	uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen, f_frsize, f_flags;
+	int64_t f_spare[4];
+};
+_Static_assert(sizeof(struct kernel_statfs) == 120, "struct statfs");
+#define ST_RDONLY        1
+#define RAMFS_MAGIC      0x858458f6
+#define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC      0x62656572
+#define TMPFS_MAGIC      0x01021994
+
+/* statx(2) (include/uapi/linux/stat.h). */
+struct statx_timestamp {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t __reserved;
+};
+struct statx {
+	uint32_t stx_mask, stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink, stx_uid, stx_gid;
+	uint16_t stx_mode, __spare0;
+	uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+	struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+	uint64_t stx_mnt_id;
+	uint32_t stx_dio_mem_align, stx_dio_offset_align;
+	uint64_t __spare3[12];
+};
+_Static_assert(sizeof(struct statx) == 256, "struct statx");
+#define STATX_BASIC_STATS 0x7ffu
+
+/* getdents64(2) record header; the name follows, NUL-terminated. */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	uint16_t d_reclen;
+	uint8_t d_type;
+	char d_name[];
+};
+
+/* flock/fcntl locks (fcntl(2)). */
+struct flock64 {
+	int16_t l_type, l_whence;
+	int32_t __pad;
+	int64_t l_start, l_len;
+	int32_t l_pid, __pad2;
+};
+_Static_assert(sizeof(struct flock64) == 32, "struct flock");
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+
 #define CLOCK_REALTIME           0
 #define CLOCK_MONOTONIC          1
 #define CLOCK_PROCESS_CPUTIME_ID 2
@@ -64,12 +121,30 @@ _Static_assert(sizeof(struct termios) == 36, "struct termios (TCGETS)");
 #define TIOCGWINSZ 0x5413
 #define TIOCGPGRP  0x540f
 #define FIONBIO    0x5421
+#define FIONREAD   0x541b
 #define FIOCLEX    0x5451
 #define FIONCLEX   0x5450
 
 #define AT_FDCWD            -100
 #define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR        0x200
+#define AT_SYMLINK_FOLLOW   0x400
+#define AT_EACCESS          0x200
+#define AT_NO_AUTOMOUNT     0x800
 #define AT_EMPTY_PATH       0x1000
+#define AT_STATX_SYNC_TYPE  0x6000
+#define RENAME_NOREPLACE    1
+#define RENAME_EXCHANGE     2
+#define RENAME_WHITEOUT     4
+#define SEEK_SET            0
+#define SEEK_CUR            1
+#define SEEK_END            2
+#define SEEK_DATA           3
+#define SEEK_HOLE           4
+#define F_OK                0
+#define X_OK                1
+#define W_OK                2
+#define R_OK                4
 
 #define S_IFIFO 0010000
 #define S_IFCHR 0020000

@@ -54,6 +54,9 @@ void kfree(void *p);
 
 /* VMA flags. */
 #define VMA_NORESERVE 1u /* populate on first touch */
+#define VMA_SHARED    2u /* MAP_SHARED: written back to its file */
+
+struct file;
 
 /*
  * vm_map - create an anonymous mapping of len bytes (rounded up to
@@ -62,6 +65,22 @@ void kfree(void *p);
  * success *addr is the start. 0, -ENOMEM, -EINVAL. Source: mmap(2).
  */
 int vm_map(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixed);
+/*
+ * vm_map_file - vm_map() for a file mapping: the pages are filled from
+ * `file` (a reference is taken) at byte offset `off` (page aligned) when
+ * populated; with VMA_SHARED in flags and PROT_WRITE they are written back
+ * on msync(2) and munmap(2). mmap(2).
+ */
+int vm_map_file(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int fixed,
+                struct file *file, uint64_t off);
+/* vm_msync - write back the shared file pages of [addr, addr+len).
+ * 0, -EINVAL (misaligned), -ENOMEM (unmapped), or a write error. msync(2). */
+int vm_msync(uint64_t addr, uint64_t len);
+/* vm_mincore - one byte per page into the program's uvec: 1 if the page
+ * is resident. 0, -EINVAL, -ENOMEM, -EFAULT. mincore(2). */
+int vm_mincore(uint64_t addr, uint64_t len, uint64_t uvec);
+/* vm_name - name the area holding addr ("[stack]") in /proc/self/maps. */
+void vm_name(uint64_t addr, const char *name);
 /* vm_map_phys - map the physical pages [pa, pa+len) at va (image pages, the
  * stub page) with `prot`; the pages are not owned by the mapping. */
 int vm_map_phys(uint64_t va, uint64_t pa, uint64_t len, unsigned prot);
@@ -88,8 +107,17 @@ int vm_check(uint64_t addr, uint64_t len, unsigned access);
 uint64_t vm_brk(uint64_t brk);
 /* vm_set_brk - where the break starts (after the program's segments). */
 void vm_set_brk(uint64_t start);
+/* One area as /proc/self/maps shows it. */
+struct vm_area_info {
+	uint64_t start, end; /* [start, end), page aligned */
+	uint64_t off;        /* file offset of start */
+	unsigned prot;       /* PROT_* */
+	int shared;          /* MAP_SHARED */
+	const char *name;    /* file path, "[stack]"..., or NULL */
+	uint64_t dev, ino;   /* the file's, or 0 */
+};
 /* vm_for_each - call fn on every area in address order (/proc/self/maps). */
-void vm_for_each(void (*fn)(uint64_t start, uint64_t end, unsigned prot, void *arg), void *arg);
+void vm_for_each(void (*fn)(const struct vm_area_info *a, void *arg), void *arg);
 
 /* copy_from_user/copy_to_user - checked copies; 0 or -EFAULT. */
 int copy_from_user(void *dst, uint64_t usrc, size_t n);

@@ -36,6 +36,21 @@ long syscall_dispatch(unsigned long nr, const long args[6]);
  */
 __noreturn void signal_fatal(int sig, uint64_t addr, uint64_t ip);
 
+/*
+ * signal_raise - send signal `sig` to the program itself (kill(2)): 0 if it
+ * is ignored, else its default action (the program ends). -EINVAL for a
+ * bad number.
+ */
+long signal_raise(int sig);
+
+/*
+ * proc_block_forever - the program asked to wait for something only it
+ * could provide (reading an empty pipe whose write end it holds, with no
+ * other thread to write): say so in one line naming `what` and end the VM
+ * with BOTHY_EXIT_KERNEL_FAULT instead of hanging.
+ */
+__noreturn void proc_block_forever(const char *what);
+
 /* proc_exit - the program ended with `status` (exit_group(2)). */
 __noreturn void proc_exit(int status);
 

@@ -1,4 +1,4 @@
-/* unit-test-sources: monitor/hypercall.c monitor/gpa.c */
+/* unit-test-sources: monitor/hypercall.c monitor/gpa.c monitor/hostfs.c monitor/hostfs_ops.c */
 /*
  * Unit tests of the monitor's hypercall validation (monitor/hypercall.c):
  * a hostile guest's addresses and lengths must be refused before the

@@ -11,6 +11,7 @@
  * with 2 MiB pages (and, until arch_boot_done, at 0 for the PVH switch).
  */
 #include <arch/x86.h>
+#include <bothy/abi.h>
 #define KERNEL_VBASE 0xffffffff80000000
 #define PHYS(x) ((x) - KERNEL_VBASE)
 
@@ -28,10 +29,10 @@
 	.p2align 2
 	.long 6			/* strlen("Bothy") + 1 */
 	.long 4
-	.long 0x42414249	/* BOTHY_NOTE_ABI */
+	.long BOTHY_NOTE_ABI
 	.asciz "Bothy"
 	.p2align 2
-	.long 1			/* BOTHY_ABI_VERSION */
+	.long BOTHY_ABI_VERSION
 
 	.section .text.boot, "ax"
 	.code32

@@ -29,7 +29,7 @@ struct idt_gate {
 
 static struct tss tss __attribute__((aligned(16)));
 static struct idt_gate idt[32] __attribute__((aligned(16)));
-static uint8_t kstack[16384] __attribute__((aligned(16)));
+static uint8_t kstack[65536] __attribute__((aligned(16)));
 static uint8_t dfstack[4096] __attribute__((aligned(16)));
 extern const uint64_t trap_stubs[32];
 extern const char _user_stub[];

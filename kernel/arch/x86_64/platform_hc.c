@@ -88,12 +88,18 @@ static __noreturn void hc_fault(struct bothy_hc_panic *p)
 		hc_call(BOTHY_HC_PANIC, p);
 }
 
+static void hc_fs(struct bothy_hc_fs *req)
+{
+	hc_call(BOTHY_HC_FS, req);
+}
+
 static const struct platform hc_platform = {
     .name = "bothy",
     .console_write = hc_write,
     .console_read = hc_read,
     .exit = hc_exit,
     .fault = hc_fault,
+    .fs_call = hc_fs,
 };
 
 static int range_in_ram(uint64_t pa, uint64_t len, uint64_t mem)

@@ -37,9 +37,9 @@ struct hvm_memmap_table_entry {
 };
 
 /* The files `bothy run --vmm qemu` puts in the initrd (docs/boot.md). */
-#define PVH_FILE_PROGRAM "bothy/program"
-#define PVH_FILE_ARGS    "bothy/args"  /* struct pvh_args, then the strings */
-#define PVH_FILE_STDIN   "bothy/stdin" /* the program's stdin, if any */
+#define PVH_FILE_PROGRAM ".bothy/program"
+#define PVH_FILE_ARGS    ".bothy/args" /* struct pvh_args, then the strings */
+#define PVH_FILE_STDIN   ".bothy/stdin" /* the program's stdin, if any */
 
 struct pvh_args {
 	uint32_t argc, envc, flags, log_level;

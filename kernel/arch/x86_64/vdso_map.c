@@ -25,5 +25,7 @@ uint64_t arch_vdso_map(void)
 	if (vm_map_phys(VVAR_VA, VIRT_TO_PHYS(&vvar), PAGE_SIZE, PROT_READ) ||
 	    vm_map_phys(VDSO_VA, VIRT_TO_PHYS(vdso_image), size, PROT_READ | PROT_EXEC))
 		return 0;
+	vm_name(VVAR_VA, "[vvar]");
+	vm_name(VDSO_VA, "[vdso]");
 	return VDSO_VA;
 }

@@ -1,0 +1,142 @@
+/*
+ * Pipes (pipe(7)): a 64 KiB ring per pipe, two open files (read and write
+ * ends) over one anonymous FIFO inode. With one thread, a read from an
+ * empty pipe whose write end is still open (or a write to a full one)
+ * could never finish: O_NONBLOCK gives EAGAIN as on Linux, and a blocking
+ * call ends the program with a message (proc_block_forever) instead of
+ * hanging. Writing with no reader left raises SIGPIPE, then EPIPE.
+ */
+#include <errno.h>
+#include <mm.h>
+#include <string.h>
+#include <syscall.h>
+#include <vfs.h>
+
+#define PIPE_SIZE 65536ul
+
+struct pipe {
+	char *buf;
+	size_t head, count; /* ring: data at [head, head+count) mod PIPE_SIZE */
+	unsigned readers, writers;
+};
+
+static struct super_block pipe_sb = {.type = "pipefs", .dev = 0xd, .statfs_type = 0x50495045};
+static const struct inode_ops pipe_iops;
+
+static void pipe_inode_release(struct inode *i)
+{
+	struct pipe *p = i->priv;
+
+	kfree(p->buf);
+	kfree(p);
+}
+
+static long pipe_read(struct file *f, struct iobuf *b, uint64_t *pos)
+{
+	struct pipe *p = f->inode->priv;
+	size_t done = 0;
+
+	(void)pos;
+	if (!p->count) {
+		if (!p->writers)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		proc_block_forever("a read from an empty pipe");
+	}
+	while (done < b->len && p->count) {
+		size_t k = MIN(MIN(b->len - done, p->count), PIPE_SIZE - p->head);
+		if (io_copy_to(b, done, p->buf + p->head, k))
+			return done ? (long)done : -EFAULT;
+		p->head = (p->head + k) % PIPE_SIZE;
+		p->count -= k;
+		done += k;
+	}
+	return (long)done;
+}
+
+static long pipe_write(struct file *f, struct iobuf *b, uint64_t *pos)
+{
+	struct pipe *p = f->inode->priv;
+	size_t done = 0;
+
+	(void)pos;
+	if (!p->readers) {
+		signal_raise(SIGPIPE);
+		return -EPIPE;
+	}
+	if (p->count == PIPE_SIZE) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		proc_block_forever("a write to a full pipe");
+	}
+	while (done < b->len && p->count < PIPE_SIZE) {
+		size_t tail = (p->head + p->count) % PIPE_SIZE;
+		size_t k = MIN(MIN(b->len - done, PIPE_SIZE - p->count), PIPE_SIZE - tail);
+		if (io_copy_from(b, done, p->buf + tail, k))
+			return done ? (long)done : -EFAULT;
+		p->count += k;
+		done += k;
+	}
+	return (long)done;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->inode->priv;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		p->readers--;
+	else
+		p->writers--;
+}
+
+static long pipe_bytes_ready(struct file *f)
+{
+	return (long)((struct pipe *)f->inode->priv)->count;
+}
+
+static const struct inode_ops pipe_iops = {.release = pipe_inode_release};
+static const struct file_ops pipe_fops = {
+    .read = pipe_read,
+    .write = pipe_write,
+    .release = pipe_release,
+    .bytes_ready = pipe_bytes_ready,
+};
+
+/*
+ * pipe_create - a new pipe: *rd and *wr are its read and write ends with
+ * open flags `flags` (O_NONBLOCK honoured). 0 or -ENOMEM. pipe(2).
+ */
+int pipe_create(unsigned flags, struct file **rd, struct file **wr)
+{
+	struct inode *i = inode_new(&pipe_sb, S_IFIFO | 0600, 0);
+	struct pipe *p = kmalloc(sizeof(*p));
+
+	if (!i || !p || !(p->buf = kmalloc(PIPE_SIZE)))
+		goto fail;
+	i->priv = p;
+	i->iop = &pipe_iops;
+	i->fop = &pipe_fops;
+	*rd = file_new(&pipe_fops, O_RDONLY | (flags & O_NONBLOCK), i);
+	*wr = file_new(&pipe_fops, O_WRONLY | (flags & O_NONBLOCK), i);
+	if (!*rd || !*wr) {
+		kfree(*rd), kfree(*wr);
+		iput(i);
+		return -ENOMEM;
+	}
+	p->readers = p->writers = 1;
+	iput(i); /* the two files hold it */
+	return 0;
+fail:
+	if (p)
+		kfree(p->buf);
+	kfree(p), kfree(i);
+	return -ENOMEM;
+}
+
+/* pipe_size - F_GETPIPE_SZ of f, or -EBADF if f is not a pipe. */
+long pipe_size(struct file *f)
+{
+	return f->fop == &pipe_fops ? (long)PIPE_SIZE : -EBADF;
+}

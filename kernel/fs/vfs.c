@@ -1,0 +1,47 @@
+/*
+ * vfs_init: the file tree the program starts with. "/" is a ramfs filled
+ * from the initrd; the program's own file appears at its path (read in
+ * place from where the monitor put it); /tmp, /dev, /proc and /sys; then
+ * the host directories the monitor shares, mounted over whatever is at
+ * their paths; and descriptors 0, 1 and 2 on the console.
+ */
+#include <errno.h>
+#include <syscall.h>
+#include <vfs.h>
+
+static void mount_or_warn(struct super_block *sb, const char *path)
+{
+	int r = sb ? vfs_mount(sb, path) : -ENOMEM;
+
+	if (r)
+		printk("bothy: cannot mount %s (error %d)\n", path, -r);
+}
+
+void vfs_init(void)
+{
+	struct super_block *root = ramfs_new(), *tmp;
+	int r;
+
+	if (!root)
+		panic("no memory for the root file system");
+	vfs_set_root(root);
+	if (boot_info->initrd_size &&
+	    (r = ramfs_load_cpio(PHYS_TO_VIRT(boot_info->initrd_gpa), boot_info->initrd_size))) {
+		printk("bothy: the initrd is not a valid cpio (newc) archive (error %d)\n", -r);
+		proc_exit(BOTHY_EXIT_MONITOR);
+	}
+	ramfs_add_file(proc_exe_path, PHYS_TO_VIRT(boot_info->prog_gpa), boot_info->prog_size,
+	               0755);    /* -EEXIST: the initrd has it already */
+	if ((tmp = ramfs_new())) /* its own file system, as a tmpfs is on Linux */
+		tmp->root->mode = S_IFDIR | 01777;
+	mount_or_warn(tmp, "/tmp");
+	mount_or_warn(devfs_new(), "/dev");
+	mount_or_warn(procfs_new(), "/proc");
+	mount_or_warn(sysfs_new(), "/sys");
+	hostfs_mount_all();
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f = console_file(fd);
+		if (!f || fd_install(f, fd, 0) != fd)
+			panic("cannot open the console as descriptor %d", fd);
+	}
+}
