@@ -407,6 +407,11 @@ long sys_lseek(long fd, long off, long whence)
 
 	if (!f)
 		return -EBADF;
+	if (f->fop && f->fop->llseek) {
+		r = f->fop->llseek(f, off, (int)whence);
+		fput(f);
+		return r;
+	}
 	if (!f->fop || !f->fop->seekable) {
 		fput(f);
 		return f->flags & O_PATH ? -EBADF : -ESPIPE;
@@ -558,7 +563,7 @@ static int fill_dirent64(void *ctx, const char *name, size_t len, uint64_t ino, 
 	struct dents *d = ctx;
 	char rec[sizeof(struct linux_dirent64) + NAME_MAX + 8];
 	struct linux_dirent64 *e = (void *)rec;
-	size_t reclen = ALIGN_UP(sizeof(*e) + len + 1, 8);
+	size_t reclen = ALIGN_UP(__builtin_offsetof(struct linux_dirent64, d_name) + len + 1, 8);
 
 	if (d->used + reclen > d->len) {
 		if (!d->used)

@@ -387,30 +387,42 @@ long path_of(struct inode *dir, char *buf, size_t size)
 	return (long)(size - at);
 }
 
-/* mkdir -p for the mount points, in the root file system. */
-static int make_dirs(const char *path)
+int vfs_make_dirs(const char *path)
 {
-	char part[PATH_MAX];
-	size_t n = strlen(path);
-	struct nameidata nd;
-	int r;
+	struct inode *cur = iget(root), *next;
+	const char *p = path, *c;
+	int r = 0;
 
-	if (n >= PATH_MAX)
-		return -ENAMETOOLONG;
-	for (size_t i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i] != 0)
-			continue;
-		memcpy(part, path, i);
-		part[i] = 0;
-		if ((r = path_walk(AT_FDCWD, part, LOOKUP_PARENT, &nd)))
-			return r;
-		if (!nd.inode && nd.last_type == LAST_NORM && nd.dir->iop->mkdir)
-			r = nd.dir->iop->mkdir(nd.dir, nd.last, nd.last_len, S_IFDIR | 0755);
-		path_release(&nd);
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		for (c = p; *p && *p != '/'; p++)
+			;
+		if ((size_t)(p - c) > NAME_MAX) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		if ((p - c == 1 && c[0] == '.') || (p - c == 2 && c[0] == '.' && c[1] == '.')) {
+			r = -EINVAL;
+			break;
+		}
+		if (!S_ISDIR(cur->mode)) {
+			r = -ENOTDIR;
+			break;
+		}
+		r = lookup_one(cur, c, (size_t)(p - c), &next);
+		if (r == -ENOENT && cur->iop->mkdir &&
+		    !(r = cur->iop->mkdir(cur, c, (size_t)(p - c), S_IFDIR | 0755)))
+			r = lookup_one(cur, c, (size_t)(p - c), &next);
 		if (r)
-			return r;
+			break;
+		iput(cur);
+		cur = next;
 	}
-	return 0;
+	iput(cur);
+	return r;
 }
 
 int vfs_mount(struct super_block *sb, const char *path)
@@ -421,7 +433,7 @@ int vfs_mount(struct super_block *sb, const char *path)
 
 	if (nmounts == MOUNT_MAX)
 		return -ENOSPC;
-	if ((r = make_dirs(path)) || (r = path_walk(AT_FDCWD, path, LOOKUP_FOLLOW, &nd)))
+	if ((r = vfs_make_dirs(path)) || (r = path_walk(AT_FDCWD, path, LOOKUP_FOLLOW, &nd)))
 		return r;
 	if (!S_ISDIR(nd.inode->mode)) {
 		path_release(&nd);

@@ -770,7 +770,7 @@ int ramfs_load_cpio(const void *buf, size_t len)
 		/* Archives may follow one another, padded with NULs (Linux's
 		 * initramfs buffer format). */
 		if (((const char *)buf)[off] == 0) {
-			off++;
+			off = ALIGN_UP(off + 1, 4); /* entries start 4-aligned */
 			continue;
 		}
 		r = cpio_next(buf, len, &off, &e);
@@ -786,15 +786,26 @@ int ramfs_load_cpio(const void *buf, size_t len)
 
 int ramfs_add_file(const char *path, const void *data, size_t len, uint32_t mode)
 {
-	struct inode *dir, *i;
-	const char *name;
-	size_t n;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct nameidata nd;
+	struct inode *i;
 	int r;
 
-	if ((r = parent_of(path, &dir, &name, &n)))
+	if (path[0] != '/' || !slash || (size_t)(slash - path) >= sizeof(dir))
+		return -EINVAL;
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = 0;
+	if ((dir[0] && (r = vfs_make_dirs(dir))) ||
+	    (r = path_walk(AT_FDCWD, path, LOOKUP_PARENT, &nd)))
 		return r;
-	r = ramfs_new_entry(dir, name, n, S_IFREG | (mode & 07777), &i);
-	iput(dir);
+	if (nd.inode || nd.last_type != LAST_NORM)
+		r = -EEXIST;
+	else if (nd.dir->iop != &ramfs_dir_iops)
+		r = -EXDEV; /* inside /proc or the like */
+	else
+		r = ramfs_new_entry(nd.dir, nd.last, nd.last_len, S_IFREG | (mode & 07777), &i);
+	path_release(&nd);
 	if (r)
 		return r;
 	((struct rfile *)i->priv)->backing = data;

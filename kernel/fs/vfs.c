@@ -36,6 +36,9 @@ void vfs_init(void)
 		tmp->root->mode = S_IFDIR | 01777;
 	mount_or_warn(tmp, "/tmp");
 	mount_or_warn(devfs_new(), "/dev");
+	if ((tmp = ramfs_new())) /* shm_open(3) */
+		tmp->root->mode = S_IFDIR | 01777;
+	mount_or_warn(tmp, "/dev/shm");
 	mount_or_warn(procfs_new(), "/proc");
 	mount_or_warn(sysfs_new(), "/sys");
 	hostfs_mount_all();

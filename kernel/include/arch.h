@@ -33,6 +33,10 @@ void arch_hwcap(uint64_t *hwcap, uint64_t *hwcap2);
 const char *arch_platform(void);
 /* arch_backtrace - up to max return addresses from frame pointer fp. */
 unsigned arch_backtrace(uint64_t fp, uint64_t *frames, unsigned max);
+/* arch_cpuinfo - CPU number `cpu`'s block of /proc/cpuinfo, in Linux's
+ * format for the architecture, into buf[0..size) (terminated); returns the
+ * length of the whole block, as snprintf(3) does. */
+int arch_cpuinfo(char *buf, size_t size, unsigned cpu);
 
 /*
  * The MMU: 4 KiB user mappings in the one page table. Flags are MMU_*.

@@ -164,6 +164,9 @@ struct file_ops {
 	int (*fsync)(struct file *f, int datasync);
 	/* fallocate - fallocate(2) modes 0 and FALLOC_FL_KEEP_SIZE. */
 	int (*fallocate)(struct file *f, int mode, uint64_t off, uint64_t len);
+	/* llseek - lseek(2) for devices whose positions are their own
+	 * (/dev/null: always 0); optional. Returns the new position. */
+	long (*llseek)(struct file *f, int64_t off, int whence);
 	/* bytes_ready - FIONREAD; optional (else size - pos for files). */
 	long (*bytes_ready)(struct file *f);
 	/* seekable: lseek(2) works (else -ESPIPE). */
@@ -264,6 +267,8 @@ long io_segments(struct iobuf *b, size_t off, size_t n, unsigned access, struct 
 /* vfs_mount - mount sb's root on the directory at `path` (absolute,
  * created in the root file system if missing). 0 or -errno. */
 int vfs_mount(struct super_block *sb, const char *path);
+/* vfs_make_dirs - mkdir -p: every directory of absolute `path` (0755). */
+int vfs_make_dirs(const char *path);
 /* vfs_set_root - make sb's root the root directory and working directory. */
 void vfs_set_root(struct super_block *sb);
 /* vfs_mounts - for each mount, its point (path) and super block. */

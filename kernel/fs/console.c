@@ -1,0 +1,181 @@
+/*
+ * The console: the program's descriptors 0, 1 and 2 at start, /dev/tty
+ * and /dev/console. The platform carries the data to the host's own
+ * stdin, stdout and stderr (`bothy run`'s), so each open console file
+ * remembers which host descriptor it stands for (file->priv). Terminal
+ * ioctls answer as a terminal only when that host descriptor is one
+ * (boot_info->flags); the terminal's settings cannot be changed.
+ *
+ * A stdio descriptor's inode is, when the host's is a terminal, the
+ * character device /dev/console (same st_dev, st_ino and st_rdev, so that
+ * ttyname(3) finds it), else a pipe, as a shell's redirection would give.
+ */
+#include <errno.h>
+#include <linux_abi.h>
+#include <mm.h>
+#include <string.h>
+
+#include "synth.h"
+
+#define ST_DEV_PIPEFS 0x0c
+#define PIPEFS_MAGIC  0x50495045
+
+static struct super_block pipefs_sb = {
+    .type = "pipefs",
+    .dev = ST_DEV_PIPEFS,
+    .statfs_type = PIPEFS_MAGIC,
+};
+
+/* The stdio inodes: their iop marks them, their priv is the host fd. */
+static const struct inode_ops console_iops = {
+    .statfs = synth_statfs,
+};
+
+int console_is_tty(int fd)
+{
+	return fd >= 0 && fd <= 2 && (boot_info->flags & (BOTHY_BOOT_STDIN_TTY << fd));
+}
+
+static int host_fd(struct file *f)
+{
+	return (int)(uintptr_t)f->priv;
+}
+
+static int console_open(struct inode *inode, struct file *f)
+{
+	int fd = 1; /* /dev/console: the host's stdout */
+
+	if (inode->iop == &console_iops) /* reopened through /proc/self/fd */
+		fd = (int)(uintptr_t)inode->priv;
+	else if (inode->rdev == DEV_TTY && console_is_tty(1))
+		fd = 1;
+	else if (inode->rdev == DEV_TTY && console_is_tty(0))
+		fd = 0;
+	else if (inode->rdev == DEV_TTY)
+		return -ENXIO; /* no controlling terminal */
+	f->priv = (void *)(uintptr_t)fd;
+	return 0;
+}
+
+/* vfs_read() checked a program buffer; the platform takes it as it is. */
+static long console_read(struct file *f, struct iobuf *b, uint64_t *pos)
+{
+	(void)f, (void)pos;
+	return platform->console_read((void *)(uintptr_t)b->addr, b->len);
+}
+
+/* vfs_write() checked a program buffer; the platform takes it as it is
+ * (without a copy: see platform_hc.c). Descriptor 0 writes to stdout. */
+static long console_write(struct file *f, struct iobuf *b, uint64_t *pos)
+{
+	int fd = host_fd(f);
+
+	(void)pos;
+	return platform->console_write(fd ? fd : 1, (const void *)(uintptr_t)b->addr, b->len);
+}
+
+/* TCGETS: what a Linux terminal in its default (cooked) mode reports. */
+static long tcgets(uint64_t arg)
+{
+	struct termios t = {
+	    .c_iflag = 0x0500, /* ICRNL | IXON */
+	    .c_oflag = 0x0005, /* OPOST | ONLCR */
+	    .c_cflag = 0x00bf, /* B38400 | CS8 | CREAD */
+	    .c_lflag = 0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	    .c_cc = {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22},
+	};
+
+	return copy_to_user(arg, &t, sizeof(t));
+}
+
+/* ioctl(2) on the console: tty_ioctl(4)'s TCGETS and TIOCGWINSZ; the
+ * descriptor-level FIOCLEX, FIONCLEX and FIONBIO are the caller's job
+ * (the file here cannot see its descriptor) and succeed. */
+static long console_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+	struct winsize ws = {boot_info->tty_rows, boot_info->tty_cols, 0, 0};
+	int on;
+
+	switch (cmd) {
+	case TCGETS:
+		return console_is_tty(host_fd(f)) ? tcgets(arg) : -ENOTTY;
+	case TIOCGWINSZ:
+		if (!console_is_tty(host_fd(f)))
+			return -ENOTTY;
+		return copy_to_user(arg, &ws, sizeof(ws));
+	case FIONBIO:
+		if (copy_from_user(&on, arg, sizeof(on)))
+			return -EFAULT;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		return 0;
+	case FIOCLEX:
+	case FIONCLEX:
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_ops console_fops = {
+    .open = console_open,
+    .read = console_read,
+    .write = console_write,
+    .ioctl = console_ioctl,
+};
+
+/* The inode of stdio descriptor fd (made once, kept for good). */
+static struct inode *stdio_inode(int fd)
+{
+	static struct inode *inodes[3];
+	struct super_block *dev = devfs_super();
+	struct inode *i;
+
+	if (inodes[fd])
+		return inodes[fd];
+	if (console_is_tty(fd) && dev) {
+		i = inode_new(dev, S_IFCHR | 0620, synth_ino(devfs_console));
+		if (i)
+			i->rdev = DEV_CONSOLE;
+	} else {
+		i = inode_new(&pipefs_sb, S_IFIFO | 0600, 0);
+	}
+	if (!i)
+		return NULL;
+	i->iop = &console_iops;
+	i->fop = &console_fops;
+	i->priv = (void *)(uintptr_t)fd;
+	return inodes[fd] = i;
+}
+
+static char *path_dup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = kmalloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+/* console_file - a new open file for stdio descriptor fd (0, 1 or 2) on
+ * the console: fd 0 reads the host's stdin (and, on a terminal, writes
+ * its stdout), fds 1 and 2 write the host's stdout and stderr. NULL if fd
+ * is out of range or memory is out. */
+struct file *console_file(int fd)
+{
+	struct inode *i;
+	struct file *f;
+	int tty = console_is_tty(fd);
+
+	if (fd < 0 || fd > 2 || !(i = stdio_inode(fd)))
+		return NULL;
+	f = file_new(&console_fops, fd ? O_WRONLY : tty ? O_RDWR : O_RDONLY, i);
+	if (!f)
+		return NULL;
+	f->priv = (void *)(uintptr_t)fd;
+	if (S_ISCHR(i->mode) && !(f->path = path_dup("/dev/console"))) {
+		fput(f);
+		return NULL;
+	}
+	return f;
+}
