@@ -8,14 +8,20 @@
 #     deterministic) and under bothy with each backend (kvm, qemu), and
 #     compares stdout and exit status; fault cases also need bothy's one
 #     stderr line naming the signal; bad programs and bad command lines
-#     must be refused with 126/127/125 and one "bothy: " line.
+#     must be refused with 126/127/125 and one "bothy: " line; file-system
+#     cases on a shared host directory also compare the tree it holds
+#     afterwards (tests/lib/fs.sh);
+#  4. runs the file-system scripts tests/fs/*.sh (kvm only: escapes from a
+#     share, durability after kill -9), each printing its own result lines.
 #
 # Prints one line per case, "PASS|FAIL|SKIP  BACKEND  VARIANT/CASE", with
 # details under a failure, and ends with exactly one line
 # "N passed, N failed, N skipped". Exits 1 if anything failed.
 #
 # Environment (all optional):
-#   BOTHY_TEST_BACKENDS  backends to run (default "kvm qemu")
+#   BOTHY_TEST_BACKENDS  backends to run (default "kvm qemu"); "native" judges
+#                        only the tests themselves (two native runs agree, no
+#                        check FAILED), without running bothy
 #   BOTHY_TEST_FILTER    extended regex; only cases whose "BACKEND VARIANT/CASE"
 #                        matches run (the others are not counted)
 #   BOTHY_TEST_JOBS      parallel jobs (default: the number of CPUs)
@@ -41,6 +47,7 @@ read -r -a VARIANTS <<<"${BOTHY_TEST_VARIANTS:-musl glibc musl-pie glibc-pie}"
 . "$ROOT/tests/lib/build.sh"
 . "$ROOT/tests/lib/check.sh"
 . "$ROOT/tests/lib/bad.sh"
+. "$ROOT/tests/lib/fs.sh"
 
 START=$SECONDS
 [[ -x $BOTHY ]] || die "$BOTHY is missing: run make first"
@@ -52,6 +59,11 @@ wanted() {
 	[[ -z $FILTER || "$1 $2" =~ $FILTER ]]
 }
 
+# has_backend NAME: is NAME among the backends to run?
+has_backend() {
+	[[ " $BACKENDS " == *" $1 "* ]]
+}
+
 # backend_missing BACKEND: why BACKEND cannot run here (empty if it can).
 backend_missing() {
 	case $1 in
@@ -59,7 +71,7 @@ backend_missing() {
 		[[ -c /dev/kvm && -r /dev/kvm && -w /dev/kvm ]] ||
 			echo "/dev/kvm is missing or not read/writable"
 		;;
-	qemu) ;;
+	qemu | native) ;;
 	*) echo "unknown backend" ;;
 	esac
 }
@@ -70,6 +82,8 @@ all_cases() {
 	for src in "$ROOT"/tests/guest/*.c; do
 		for variant in "${VARIANTS[@]}"; do
 			while IFS= read -r spec; do
+				parse_spec "$spec"
+				in_variants "$variant" || continue
 				printf '%s\t%s\t%s\n' "$variant" \
 					"$OUT/$variant/$(basename "$src" .c)" "$spec"
 			done < <(guest_specs "$src")
@@ -119,7 +133,7 @@ wanted_anywhere() {
 	local backend
 	parse_spec "$2"
 	for backend in $BACKENDS; do
-		wanted "$backend" "$1/$NAME" && return 0
+		runs_on "$backend" && wanted "$backend" "$1/$NAME" && return 0
 	done
 	return 1
 }
@@ -146,20 +160,46 @@ bothy_all() {
 		why=$(backend_missing "$backend")
 		while IFS=$'\t' read -r variant prog spec; do
 			parse_spec "$spec"
-			wanted "$backend" "$variant/$NAME" || continue
+			if ! runs_on "$backend" || ! wanted "$backend" "$variant/$NAME"; then
+				continue
+			fi
 			if [[ -n $why || -n $(variant_missing "$variant") ]]; then
 				now result SKIP "$backend" "$variant/$NAME" \
 					"${why:-$(variant_missing "$variant")}"
 				continue
 			fi
+			if [[ $backend == native ]]; then
+				[[ $variant == bad ]] || now native_check_job "$variant" "$spec"
+				continue
+			fi
 			pool_run bothy_job "$backend" "$variant" "$prog" "$spec"
 		done <<<"$1"
 	done
-	while IFS= read -r spec; do
-		parse_spec "$spec"
-		wanted cli "cli/$NAME" || continue
-		pool_run bothy_job cli cli - "$spec"
-	done < <(cli_specs)
+	if has_backend kvm || has_backend qemu; then # not for "native" alone
+		while IFS= read -r spec; do
+			parse_spec "$spec"
+			wanted cli "cli/$NAME" || continue
+			pool_run bothy_job cli cli - "$spec"
+		done < <(cli_specs)
+	fi
+	pool_drain
+}
+
+# fs_script_job SCRIPT: a pool job running one tests/fs/*.sh script; its
+# report has one result line per case of the script.
+fs_script_job() {
+	ROOT=$ROOT OUT=$OUT BOTHY=$BOTHY BOTHY_TEST_FILTER=$FILTER \
+		KVM_MISSING=$(backend_missing kvm) bash "$1" 2>&1 ||
+		result FAIL kvm "fs/$(basename "$1" .sh)" "the script exited with status $?"
+}
+
+# fs_scripts_all: the tests/fs/*.sh scripts, which need the KVM monitor.
+fs_scripts_all() {
+	local s
+	has_backend kvm || return 0
+	for s in "$ROOT"/tests/fs/*.sh; do
+		[[ -e $s ]] && pool_run fs_script_job "$s"
+	done
 	pool_drain
 }
 
@@ -172,11 +212,15 @@ phase() {
 }
 
 make_inputs
+fs_make_trees
+FS_RO_MISSING=$(fs_ro_missing)
 phase build build_all
 ((FAILED == 0)) || die "guest programs do not build"
 CASES=$(all_cases)
+fs_make_initrds "$CASES"
 phase unit+native native_all "$CASES"
 phase bothy bothy_all "$CASES"
+phase fs-scripts fs_scripts_all
 
 echo "time: $((SECONDS - START)) s ($PHASES)"
 if ((FAILED)); then

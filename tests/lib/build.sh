@@ -43,14 +43,24 @@ compile() {
 	esac
 }
 
-# build_job VARIANT SRC: a pool job; rebuilds when the source or guest.h
-# is newer. Prints a FAIL report with the compiler's messages on error.
+# up_to_date OUT SRC: is OUT newer than SRC and every tests/guest/*.h?
+up_to_date() {
+	local h
+	[[ $1 -nt $2 ]] || return 1
+	for h in "$ROOT"/tests/guest/*.h; do
+		[[ $1 -nt $h ]] || return 1
+	done
+}
+
+# build_job VARIANT SRC: a pool job; rebuilds when the source or a header
+# of tests/guest is newer. Prints a FAIL report with the compiler's
+# messages on error.
 build_job() {
 	local variant=$1 src=$2 prog out log
 	prog=$(basename "$src" .c)
 	out=$OUT/$variant/$prog
 	log=$OUT/$variant/$prog.log
-	if [[ $out -nt $src && $out -nt $ROOT/tests/guest/guest.h ]]; then
+	if up_to_date "$out" "$src"; then
 		return 0
 	fi
 	if ! compile "$variant" "$src" "$out.tmp" >"$log" 2>&1; then

@@ -5,21 +5,29 @@
 # A case line (in a tests/guest/*.c file as "// case: ...", or in a
 # tests/cases/*.cases file as "case: ...") is bash words:
 #   NAME [stdin=INPUT] [env=KEY=VALUE]... [kind=normal|fault|bad|cli]
-#        [expect=STATUS] [min_ms=MILLISECONDS] [-- ARGS...]
+#        [expect=STATUS] [min_ms=MILLISECONDS] [timeout=SECONDS]
+#        [variants=V1,V2...]
+#        [share=GUESTDIR[:ro] | initrd=GUESTDIR] [tree=NAME]
+#        [out=sorted|tar] [err=same] [-- ARGS...]
 # INPUT is one of the files make_inputs writes (none = /dev/null).
 # min_ms: the run must last at least this long in the host's time (for
 # tests that sleep: catches a guest clock that runs fast).
+# timeout: seconds a bothy run may take (default: 30 with kvm, 60 with
+# qemu), for a case known to be slow.
+# variants: build variants to run a guest program in (default: all).
+# share, initrd, tree, out, err: file-system cases, see tests/lib/fs.sh.
 # The line is evaluated by bash each time the case runs, so $(date +%s)
 # in ARGS gives each run the host's time of that moment.
 
-# parse_spec LINE: set NAME, STDIN, KIND, EXPECT, MIN_MS, ENVS (array),
-# ARGS (array).
+# parse_spec LINE: set NAME, STDIN, KIND, EXPECT, MIN_MS, TIMEOUT, ONLY_VARIANTS,
+# SHARE, INITRD, TREE, OUT_MODE, ERR_MODE, ENVS (array), ARGS (array).
 parse_spec() {
 	local -a w
 	local i=1
 	eval "w=($1)"
 	NAME=${w[0]}
-	STDIN=none KIND=normal EXPECT='' MIN_MS=0
+	STDIN=none KIND=normal EXPECT='' MIN_MS=0 TIMEOUT='' ONLY_VARIANTS=''
+	SHARE='' INITRD='' TREE='' OUT_MODE='' ERR_MODE=''
 	ENVS=() ARGS=()
 	while ((i < ${#w[@]})); do
 		case ${w[i]} in
@@ -32,10 +40,30 @@ parse_spec() {
 		kind=*) KIND=${w[i]#kind=} ;;
 		expect=*) EXPECT=${w[i]#expect=} ;;
 		min_ms=*) MIN_MS=${w[i]#min_ms=} ;;
+		timeout=*) TIMEOUT=${w[i]#timeout=} ;;
+		variants=*) ONLY_VARIANTS=${w[i]#variants=} ;;
+		share=*) SHARE=${w[i]#share=} ;;
+		initrd=*) INITRD=${w[i]#initrd=} ;;
+		tree=*) TREE=${w[i]#tree=} ;;
+		out=*) OUT_MODE=${w[i]#out=} ;;
+		err=*) ERR_MODE=${w[i]#err=} ;;
 		*) die "case '$NAME': unknown option '${w[i]}'" ;;
 		esac
 		i=$((i + 1))
 	done
+	[[ -z $SHARE || -z $INITRD ]] || die "case '$NAME': share= and initrd= together"
+	[[ -z $INITRD || -n $TREE ]] || die "case '$NAME': initrd= needs tree="
+}
+
+# in_variants VARIANT: does the parsed case run in this build variant?
+in_variants() {
+	[[ -z $ONLY_VARIANTS || ,$ONLY_VARIANTS, == *,"$1",* ]]
+}
+
+# runs_on BACKEND: does the parsed case run under BACKEND? A share needs
+# the KVM monitor (it serves -v); "native" judges every case's native runs.
+runs_on() {
+	[[ -z $SHARE || $1 == kvm || $1 == native ]]
 }
 
 # guest_specs SOURCE: the case lines of one guest program; a program

@@ -8,20 +8,37 @@
 
 # run_native DIR PROG: run the parsed case natively, with only its
 # variables in the environment; DIR gets out, err and status. The subshell
-# swallows the shell's own "Segmentation fault" message.
+# swallows the shell's own "Segmentation fault" message. A share= or
+# initrd= case runs on a host directory instead (tests/lib/fs.sh); DIR
+# also gets the share's manifest, "tree".
 run_native() {
-	local dir=$1 prog=$2 in
+	local dir=$1 prog=$2 in host=''
+	local -a args=("${ARGS[@]}") pre=()
 	in=$(input_path "$STDIN")
 	mkdir -p "$dir"
+	fs_guest_dir
+	if [[ -n $FS_GUEST ]]; then
+		host=$(fs_host_dir "$dir")
+		fs_map_args "$FS_GUEST" "$host"
+		((FS_RO == 0)) || mapfile -d '' pre < <(fs_ro_prefix "$host")
+	fi
 	(
 		ulimit -c 0
+		[[ -z $host ]] || umask 022
 		st=0
 		t0=$(now_ms)
-		timeout -k 5 30 env -i "${ENVS[@]}" "$prog" "${ARGS[@]}" <"$in" >"$dir/out" \
-			2>"$dir/err" || st=$?
+		timeout -k 5 30 "${pre[@]}" env -i "${ENVS[@]}" "$prog" "${ARGS[@]}" <"$in" \
+			>"$dir/out" 2>"$dir/err" || st=$?
 		echo $(($(now_ms) - t0)) >"$dir/ms"
 		echo "$st" >"$dir/status"
 	) 2>/dev/null
+	ARGS=("${args[@]}")
+	if [[ -n $host ]]; then
+		fs_unmap_file "$FS_GUEST" "$host" "$dir/out"
+		fs_unmap_file "$FS_GUEST" "$host" "$dir/err"
+		[[ -z $SHARE ]] || fs_manifest "$host" >"$dir/tree"
+	fi
+	fs_normalize_out "$dir"
 }
 
 # now_ms: the host's monotonic-enough wall clock in milliseconds.
@@ -30,22 +47,42 @@ now_ms() {
 	echo $((${t%.*} * 1000 + 10#${t#*.} / 1000))
 }
 
+# same_runs DIR1 DIR2: did two runs give the same results (stdout, status,
+# and the share's tree and stderr where the case compares them)?
+same_runs() {
+	local f
+	for f in out status tree err.cmp; do
+		[[ -e $1/$f || -e $2/$f ]] || continue
+		cmp -s "$1/$f" "$2/$f" || return 1
+	done
+}
+
 # native_job BACKEND VARIANT PROG SPEC: the reference run, done twice; a
-# case whose two native runs differ is marked unstable (a broken test).
+# case whose two native runs differ is marked unstable (a broken test). A
+# case that cannot run natively here gets a "skip" file with the reason.
 native_job() {
 	local variant=$2 prog=$3 dir
 	parse_spec "$4"
 	dir=$OUT/native/$variant/$NAME
 	rm -rf -- "$dir"
+	mkdir -p "$dir"
+	fs_guest_dir
+	if ((FS_RO)) && [[ -n $FS_RO_MISSING ]]; then
+		echo "$FS_RO_MISSING" >"$dir/skip"
+		return 0
+	fi
 	run_native "$dir" "$prog"
 	run_native "$dir/again" "$prog"
-	if ! cmp -s "$dir/out" "$dir/again/out" || ! cmp -s "$dir/status" "$dir/again/status"; then
-		touch "$dir/unstable"
-	fi
+	same_runs "$dir" "$dir/again" || touch "$dir/unstable"
 }
 
-# backend_timeout BACKEND: seconds allowed for one bothy run.
+# backend_timeout BACKEND: seconds allowed for one bothy run (the case's
+# timeout= if it has one).
 backend_timeout() {
+	if [[ -n ${TIMEOUT:-} ]]; then
+		echo "$TIMEOUT"
+		return 0
+	fi
 	case $1 in
 	qemu) echo 60 ;;
 	*) echo 30 ;;
@@ -53,11 +90,12 @@ backend_timeout() {
 }
 
 # run_bothy BACKEND DIR PROG: run the parsed case under bothy; DIR gets
-# out, err and status (124 = timed out).
+# out, err and status (124 = timed out), and for a share its manifest.
 run_bothy() {
-	local backend=$1 dir=$2 prog=$3 in st=0 e t0
+	local backend=$1 dir=$2 prog=$3 in st=0 e t0 host=''
 	local -a cmd=("$BOTHY")
 	in=$(input_path "$STDIN")
+	mkdir -p "$dir"
 	if [[ $KIND == cli ]]; then
 		cmd+=("${ARGS[@]}")
 	else
@@ -65,15 +103,23 @@ run_bothy() {
 		for e in "${ENVS[@]}"; do
 			cmd+=(-e "$e")
 		done
+		fs_guest_dir
+		if [[ -n $SHARE ]]; then
+			host=$(fs_host_dir "$dir")
+			cmd+=(-v "$host:$FS_GUEST$( ((FS_RO == 0)) || echo :ro)")
+		elif [[ -n $INITRD ]]; then
+			cmd+=(--initrd "$(fs_initrd_path "$TREE" "$FS_GUEST")")
+		fi
 		[[ $KIND == bad || $KIND == kfault ]] || cmd+=("$prog")
 		cmd+=("${ARGS[@]}")
 	fi
-	mkdir -p "$dir"
 	t0=$(now_ms)
 	timeout -k 5 "$(backend_timeout "$backend")" "${cmd[@]}" <"$in" >"$dir/out" \
 		2>"$dir/err" || st=$?
 	echo $(($(now_ms) - t0)) >"$dir/ms"
 	echo "$st" >"$dir/status"
+	[[ -z $host ]] || fs_manifest "$host" >"$dir/tree"
+	fs_normalize_out "$dir"
 }
 
 # signal_name STATUS: "SIGSEGV" for a shell status of 128 + SIGSEGV.
@@ -114,6 +160,16 @@ problems_vs_native() {
 	fi
 	if (($(<"$dir/ms") < MIN_MS)); then
 		echo "ran for $(<"$dir/ms") ms of host time, less than min_ms=$MIN_MS: the guest clock runs fast"
+	fi
+	if [[ -e $nat/tree ]] && ! cmp -s "$nat/tree" "$dir/tree"; then
+		echo "the host tree after the run differs from native's:"
+		{ diff -u --label native --label bothy "$nat/tree" "$dir/tree" || true; } |
+			sed -n '3,12p' | cut -c1-150 | sed 's/^/  /'
+	fi
+	if [[ -e $nat/err.cmp ]] && ! cmp -s "$nat/err.cmp" "$dir/err.cmp"; then
+		echo "stderr differs from native's (err=same):"
+		{ diff -u --label native --label bothy "$nat/err.cmp" "$dir/err.cmp" || true; } |
+			sed -n '3,8p' | cut -c1-150 | sed 's/^/  /'
 	fi
 	[[ $KIND == fault ]] || return 0
 	sig=$(signal_name "$nst")
@@ -161,6 +217,10 @@ bothy_job() {
 	dir=$OUT/results/$backend/$id
 	nat=$OUT/native/$id
 	rm -rf -- "$dir"
+	if [[ -e $nat/skip ]]; then
+		result SKIP "$backend" "$id" "$(<"$nat/skip")"
+		return 0
+	fi
 	run_bothy "$backend" "$dir" "$prog"
 	case $KIND in
 	bad | cli) problems=$(problems_refused "$dir") ;;
@@ -183,4 +243,29 @@ bothy_job() {
 		detail "stderr (last lines):"
 		detail_file "$dir/err" 6
 	fi
+}
+
+# native_check_job VARIANT SPEC: the "native" backend: judge the test
+# itself, from its two native runs (no bothy run).
+native_check_job() {
+	local id nat problems=() line
+	parse_spec "$2"
+	id=$1/$NAME
+	nat=$OUT/native/$id
+	if [[ -e $nat/skip ]]; then
+		result SKIP native "$id" "$(<"$nat/skip")"
+		return 0
+	fi
+	[[ -e $nat/unstable ]] && problems+=("the two native runs differ: the test is not deterministic")
+	grep -q ': FAILED' "$nat/out" && problems+=("a check FAILED (see $nat/out)")
+	[[ $(<"$nat/status") == 124 ]] && problems+=("timed out")
+	if ((${#problems[@]} == 0)); then
+		result PASS native "$id"
+		return 0
+	fi
+	result FAIL native "$id"
+	for line in "${problems[@]}"; do
+		detail "$line"
+	done
+	detail_file "$nat/out" 6
 }

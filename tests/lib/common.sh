@@ -32,22 +32,24 @@ FAILED=0
 SKIPPED=0
 FAILURES=()
 
-# tally REPORT_FILE: print a finished job's report and count its verdict
-# (the first word of its first line). A report without a verdict (a
-# preparation job) is printed only if it says something.
+# tally REPORT_FILE: print a finished job's report and count its verdicts
+# (each line that starts with PASS, FAIL or SKIP: a job reports one case,
+# a tests/fs script several; details are indented). A report without a
+# verdict (a preparation job) is printed only if it says something.
 tally() {
-	local verdict
+	local line
 	[[ -s $1 ]] || return 0
 	cat -- "$1"
-	read -r verdict _ <"$1" || true
-	case $verdict in
-	PASS) PASSED=$((PASSED + 1)) ;;
-	SKIP) SKIPPED=$((SKIPPED + 1)) ;;
-	FAIL)
-		FAILED=$((FAILED + 1))
-		FAILURES+=("$(head -n 1 -- "$1")")
-		;;
-	esac
+	while IFS= read -r line; do
+		case $line in
+		PASS*) PASSED=$((PASSED + 1)) ;;
+		SKIP*) SKIPPED=$((SKIPPED + 1)) ;;
+		FAIL*)
+			FAILED=$((FAILED + 1))
+			FAILURES+=("$line")
+			;;
+		esac
+	done <"$1"
 }
 
 # now CMD...: run CMD in the foreground and tally its report.

@@ -5,7 +5,11 @@
 # and UBSan with tests/unit/test.c and the sources it tests, which it names
 # on a line of its own:
 #   /* unit-test-sources: kernel/lib/elf.c */
-# (or, for files without that line yet, in DEPS below). A binary prints one
+# (or, for files without that line yet, in DEPS below), and any extra
+# compiler flags it needs on another, e.g. to see the kernel's headers
+# after the host's:
+#   /* unit-test-cflags: -idirafter kernel/include */
+# A binary prints one
 # line per case (see test.h); this script prints one line per binary, the
 # failing checks of any binary that failed, and last a line
 # "N passed, N failed" counting cases. Exit status 1 if anything failed.
@@ -22,6 +26,11 @@ CFLAGS=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 # The sources a test names on its unit-test-sources line.
 sources_of() {
 	sed -n 's|^/\* unit-test-sources: *\(.*[^ ]\) *\*/$|\1|p' "$1" | head -n 1
+}
+
+# The extra compiler flags a test names on its unit-test-cflags line.
+cflags_of() {
+	sed -n 's|^/\* unit-test-cflags: *\(.*[^ ]\) *\*/$|\1|p' "$1" | head -n 1
 }
 
 # Runs a command that builds a required fixture; a failure is reported and
@@ -71,7 +80,8 @@ for src in tests/unit/test_*.c; do
 	bin=$B/test_$name log=$B/test_$name.log
 	rc=0
 	read -r -a deps <<<"$(sources_of "$src" "$name")"
-	if ! $CC "${CFLAGS[@]}" -o "$bin" "$src" tests/unit/test.c "${deps[@]}" 2>"$log"; then
+	read -r -a extra <<<"$(cflags_of "$src")"
+	if ! $CC "${CFLAGS[@]}" "${extra[@]}" -o "$bin" "$src" tests/unit/test.c "${deps[@]}" 2>"$log"; then
 		echo "FAIL $name: does not compile"
 		sed 's/^/    /' "$log" | head -40
 		failed=$((failed + 1)) status=1
