@@ -1,8 +1,9 @@
 /*
  * The ELF loader for static (ET_EXEC) and static-PIE (ET_DYN) programs.
  *
- * Segment pages that lie wholly inside the file are mapped straight from
- * the program image the monitor (or the initrd) placed in RAM: no copy.
+ * Pages of read-only segments that lie wholly inside the file are mapped
+ * straight from the program image the monitor (or the initrd) placed in
+ * RAM: no copy. Writable segments get their own pages.
  * A segment's last file page is copied when its memory runs on past the
  * file (the .bss tail must read as zero); pages wholly past the file are
  * anonymous zero memory.
@@ -48,7 +49,13 @@ static unsigned seg_prot(uint32_t p_flags)
 	       (p_flags & PF_X ? PROT_EXEC : 0);
 }
 
-static int load_segment(const Elf64_Phdr *ph, uint64_t bias, uint64_t image_pa)
+/*
+ * Map one PT_LOAD segment. A read-only segment's whole file pages are the
+ * image's own; a writable one (`copy`) gets private pages, so the image
+ * stays equal to the file (it is also /proc/self/exe, and under QEMU part
+ * of the initrd).
+ */
+static int load_segment(const Elf64_Phdr *ph, uint64_t bias, uint64_t image_pa, int copy)
 {
 	uint64_t start = ALIGN_DOWN(ph->p_vaddr + bias, PAGE_SIZE);
 	uint64_t file_end = ph->p_vaddr + bias + ph->p_filesz;
@@ -63,6 +70,13 @@ static int load_segment(const Elf64_Phdr *ph, uint64_t bias, uint64_t image_pa)
 	if ((r = vm_map(&a, mem_end - start, prot, VMA_NORESERVE, 1)))
 		return r;
 	vm_name(start, proc_exe_path);
+	if (copy) {
+		uint64_t fpages = ALIGN_UP(file_end, PAGE_SIZE);
+		if ((r = vm_populate(start, MIN(mem_end, fpages + BSS_POPULATE))))
+			return r;
+		memcpy((void *)start, PHYS_TO_VIRT(file_pa), file_end - start);
+		return 0;
+	}
 	if (whole > start && (r = vm_map_phys(start, file_pa, whole - start, prot)))
 		return r;
 	if (whole < mem_end && (r = vm_populate(whole, MIN(mem_end, whole + BSS_POPULATE))))
@@ -83,8 +97,9 @@ static int load_image(const void *image, uint64_t image_pa, const struct elf_inf
 		Elf64_Phdr ph = *elf_phdr(image, info, i);
 		if (ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
+		int copy = ph.p_flags & PF_W;
 		ph.p_flags |= PF_W;
-		if ((r = load_segment(&ph, bias, image_pa)))
+		if ((r = load_segment(&ph, bias, image_pa, copy)))
 			return r;
 		brk = MAX(brk, ph.p_vaddr + bias + ph.p_memsz);
 	}

@@ -106,8 +106,9 @@ static long do_open(int dirfd, const char *path, unsigned flags, uint32_t mode)
 		r = -EROFS;
 	if (r)
 		goto out;
-	if ((flags & O_TRUNC) && !created && S_ISREG(inode->mode) && acc != O_RDONLY &&
-	    !(flags & O_PATH) && (r = vfs_truncate(inode, 0)))
+	/* O_TRUNC truncates even with O_RDONLY, as Linux does. */
+	if ((flags & O_TRUNC) && !created && S_ISREG(inode->mode) && !(flags & O_PATH) &&
+	    (r = vfs_truncate(inode, 0)))
 		goto out;
 	name_path(dirfd, path, name);
 	if ((r = file_open_inode(inode, flags | O_LARGEFILE, name, &f)))
@@ -298,8 +299,11 @@ long sys_flock(long fd, long op)
 
 	if (!f)
 		return -EBADF;
+	o = (f->flags & O_PATH)          ? -EBADF
+	    : o == 1 || o == 2 || o == 8 ? 0
+	                                 : -EINVAL; /* LOCK_SH, LOCK_EX, LOCK_UN */
 	fput(f);
-	return o == 1 || o == 2 || o == 8 ? 0 : -EINVAL; /* LOCK_SH, LOCK_EX, LOCK_UN */
+	return o;
 }
 
 /* ---- read and write ---- */
@@ -603,6 +607,47 @@ long sys_getdents64(long fd, long ubuf, long len)
 	if (r < 0)
 		return d.used ? (long)d.used : r;
 	return (long)d.used;
+}
+
+long sys_mknodat(long dirfd, long upath, long mode, long dev)
+{
+	struct nameidata nd;
+	struct inode *i;
+	uint32_t type = (uint32_t)mode & S_IFMT;
+	int r;
+
+	(void)dev;
+	if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFCHR && type != S_IFBLK &&
+	    type != S_IFSOCK)
+		return -EINVAL;
+	if ((r = user_path((int)dirfd, upath, LOOKUP_PARENT, &nd)))
+		return r;
+	if (nd.inode || nd.last_type != LAST_NORM)
+		r = -EEXIST;
+	else if (ro(nd.dir))
+		r = -EROFS;
+	else if (type == S_IFCHR || type == S_IFBLK)
+		r = -EPERM; /* no device nodes: their drivers are the kernel's own (/dev) */
+	else if (type != 0 && type != S_IFREG && !nd.dir->iop->mknod)
+		r = -EPERM;
+	else if (type == 0 || type == S_IFREG) {
+		if (!nd.dir->iop->create)
+			r = -EPERM;
+		else if (!(r = nd.dir->iop->create(nd.dir, nd.last, nd.last_len,
+		                                   S_IFREG | (mode & 07777 & ~vfs_umask), O_RDONLY,
+		                                   &i)))
+			iput(i);
+	} else {
+		r = nd.dir->iop->mknod(nd.dir, nd.last, nd.last_len,
+		                       type | (mode & 07777 & ~vfs_umask));
+	}
+	path_release(&nd);
+	return r;
+}
+
+long sys_mknod(long upath, long mode, long dev)
+{
+	return sys_mknodat(AT_FDCWD, upath, mode, dev);
 }
 
 long sys_mkdirat(long dirfd, long upath, long mode)

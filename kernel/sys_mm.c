@@ -22,8 +22,11 @@ static long map_file(uint64_t a, long len, long prot, long flags, long fd, long 
 
 	if (!f)
 		return -EBADF;
+	r = -EBADF;
+	if (f->flags & O_PATH)
+		goto out;
 	r = -EACCES;
-	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		goto out;
 	if ((flags & 3) == MAP_SHARED && (prot & PROT_WRITE)) {
 		if ((f->flags & O_ACCMODE) != O_RDWR || (f->flags & O_APPEND))

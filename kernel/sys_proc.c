@@ -11,6 +11,7 @@
 #include <random.h>
 #include <string.h>
 #include <sys.h>
+#include <vfs.h>
 
 #define PID 1
 static uint64_t clear_child_tid;
@@ -97,6 +98,11 @@ long sys_prlimit64(long pid, long res, long unew, long uold)
 			return -EFAULT;
 		if (n.rlim_cur > n.rlim_max)
 			return -EINVAL;
+		if (res == RLIMIT_NOFILE) { /* the descriptor table's size */
+			if (n.rlim_max > FD_MAX)
+				return -EPERM;
+			fd_limit = (unsigned)n.rlim_cur;
+		}
 		rlimits[res] = n;
 	}
 	return 0;

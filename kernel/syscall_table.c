@@ -37,6 +37,8 @@ const syscall_fn syscall_table[] = {
     SC(readlink, sys_readlink),
     SC(readlinkat, sys_readlinkat),
     SC(getdents64, sys_getdents64),
+    SC(mknod, sys_mknod),
+    SC(mknodat, sys_mknodat),
     SC(mkdir, sys_mkdir),
     SC(mkdirat, sys_mkdirat),
     SC(rmdir, sys_rmdir),

@@ -174,7 +174,8 @@ static int hostfs_create(struct inode *dir, const char *name, size_t len, uint32
 	long r;
 
 	set_name(&req, name, len);
-	req.arg[0] = oflags & (O_ACCMODE | O_APPEND | O_EXCL | O_TRUNC | O_NONBLOCK);
+	/* O_APPEND stays in the guest (vfs_write), so F_SETFL can change it */
+	req.arg[0] = oflags & (O_ACCMODE | O_EXCL | O_TRUNC | O_NONBLOCK);
 	req.arg[2] = mode & 07777;
 	if ((r = fs_call(&req)))
 		return (int)r;
@@ -299,7 +300,7 @@ static int hostfs_open(struct inode *i, struct file *f)
 		h->pending_io = 0;
 		return 0;
 	}
-	req.arg[0] = f->flags & (O_ACCMODE | O_APPEND | O_DIRECTORY | O_NONBLOCK);
+	req.arg[0] = f->flags & (O_ACCMODE | O_DIRECTORY | O_NONBLOCK);
 	if ((r = fs_call(&req)))
 		return (int)r;
 	if (!req.arg[1])

@@ -162,12 +162,11 @@ static const char *follow(struct inode *link, const char *rest, char *buf, struc
 	return buf;
 }
 
+static int walk(struct inode *cur, const char *path, unsigned flags, struct nameidata *nd);
+
 int path_walk(int dirfd, const char *path, unsigned flags, struct nameidata *nd)
 {
-	char bufs[2][PATH_MAX];
-	unsigned links = 0, which = 0;
-	struct inode *cur, *next;
-	const char *p = path;
+	struct inode *cur;
 	int err = 0;
 
 	memset(nd, 0, sizeof(*nd));
@@ -175,6 +174,18 @@ int path_walk(int dirfd, const char *path, unsigned flags, struct nameidata *nd)
 		return -ENOENT;
 	if (!(cur = start_dir(dirfd, path, &err)))
 		return err;
+	return walk(cur, path, flags, nd);
+}
+
+/* path_walk from directory cur (whose reference it takes over). */
+static int walk(struct inode *cur, const char *path, unsigned flags, struct nameidata *nd)
+{
+	char bufs[2][PATH_MAX];
+	unsigned links = 0, which = 0;
+	struct inode *next;
+	const char *p = path;
+	int err = 0;
+
 	for (;;) {
 		const char *c, *q;
 		size_t len;
@@ -387,7 +398,8 @@ long path_of(struct inode *dir, char *buf, size_t size)
 	return (long)(size - at);
 }
 
-int vfs_make_dirs(const char *path)
+/* mkdir -p, returning the last directory (a reference) in *out if out. */
+static int make_dirs(const char *path, struct inode **out)
 {
 	struct inode *cur = iget(root), *next;
 	const char *p = path, *c;
@@ -404,9 +416,11 @@ int vfs_make_dirs(const char *path)
 			r = -ENAMETOOLONG;
 			break;
 		}
-		if ((p - c == 1 && c[0] == '.') || (p - c == 2 && c[0] == '.' && c[1] == '.')) {
-			r = -EINVAL;
-			break;
+		if (p - c == 1 && c[0] == '.')
+			continue;
+		if (p - c == 2 && c[0] == '.' && c[1] == '.') {
+			cur = dotdot(cur);
+			continue;
 		}
 		if (!S_ISDIR(cur->mode)) {
 			r = -ENOTDIR;
@@ -418,34 +432,53 @@ int vfs_make_dirs(const char *path)
 			r = lookup_one(cur, c, (size_t)(p - c), &next);
 		if (r)
 			break;
+		if (S_ISLNK(next->mode)) { /* mkdir -p follows links to directories */
+			char name[NAME_MAX + 1];
+			struct nameidata nd;
+			memcpy(name, c, (size_t)(p - c));
+			name[p - c] = 0;
+			iput(next);
+			memset(&nd, 0, sizeof(nd));
+			if ((r = walk(iget(cur), name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &nd)))
+				break;
+			next = nd.inode;
+		}
 		iput(cur);
 		cur = next;
 	}
-	iput(cur);
+	if (!r && out)
+		*out = cur;
+	else
+		iput(cur);
 	return r;
+}
+
+int vfs_make_dirs(const char *path)
+{
+	return make_dirs(path, NULL);
 }
 
 int vfs_mount(struct super_block *sb, const char *path)
 {
-	struct nameidata nd;
+	struct inode *mp;
 	size_t n = strlen(path) + 1;
 	int r;
 
 	if (nmounts == MOUNT_MAX)
 		return -ENOSPC;
-	if ((r = vfs_make_dirs(path)) || (r = path_walk(AT_FDCWD, path, LOOKUP_FOLLOW, &nd)))
+	if ((r = make_dirs(path, &mp)))
 		return r;
-	if (!S_ISDIR(nd.inode->mode)) {
-		path_release(&nd);
+	if (!S_ISDIR(mp->mode)) {
+		iput(mp);
 		return -ENOTDIR;
 	}
 	if (!(mounts[nmounts].path = kmalloc(n))) {
-		path_release(&nd);
+		iput(mp);
 		return -ENOMEM;
 	}
 	memcpy(mounts[nmounts].path, path, n);
 	mounts[nmounts].sb = sb;
-	mounts[nmounts].mp = nd.inode; /* the reference moves to the table */
+	mounts[nmounts].mp = mp; /* the reference moves to the table */
 	nmounts++;
 	return 0;
 }

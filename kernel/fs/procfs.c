@@ -377,11 +377,30 @@ static void show_cwd(struct synth_buf *s, long id)
 		s->len += (size_t)r - 1; /* r counts the NUL */
 }
 
-static void show_exe(struct synth_buf *s, long id)
+static long exe_readlink(struct inode *inode, char *buf, size_t size)
 {
-	(void)id;
-	synth_puts(s, proc_exe_path);
+	size_t len = MIN(strlen(proc_exe_path), size);
+
+	(void)inode;
+	memcpy(buf, proc_exe_path, len);
+	return (long)len;
 }
+
+/* open("/proc/self/exe") opens the program's file itself (a magic link). */
+static int exe_get_link(struct inode *inode, struct inode **out)
+{
+	(void)inode;
+	if (!vfs_exe)
+		return -ENOENT;
+	*out = iget(vfs_exe);
+	return 0;
+}
+
+static const struct inode_ops exe_link_iops = {
+    .readlink = exe_readlink,
+    .get_link = exe_get_link,
+    .statfs = synth_statfs,
+};
 
 /* --- /proc/1/fd and fdinfo --- */
 
@@ -503,7 +522,7 @@ static const struct synth_dyn fd_dyn = {&fd_link, "", fd_list};
 static const struct synth_dyn fdinfo_dyn = {&fdinfo_file, "", fd_list};
 
 static struct synth_node pid_nodes[] = {
-    SYNTH_LINK_FN("exe", show_exe), /* first: see proc_nodes */
+    {.name = "exe", .mode = S_IFLNK | 0777, .iop = &exe_link_iops}, /* first: see proc_nodes */
     {.name = "fd", .mode = S_IFDIR | 0500, .dyn = &fd_dyn},
     {.name = "fdinfo", .mode = S_IFDIR | 0500, .dyn = &fdinfo_dyn},
     {.name = "environ", .mode = S_IFREG | 0400, .show = show_environ},

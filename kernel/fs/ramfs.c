@@ -261,6 +261,11 @@ static int ramfs_mkdir(struct inode *dir, const char *name, size_t len, uint32_t
 	return ramfs_new_entry(dir, name, len, S_IFDIR | (mode & 07777), NULL);
 }
 
+static int ramfs_mknod(struct inode *dir, const char *name, size_t len, uint32_t mode)
+{
+	return ramfs_new_entry(dir, name, len, mode, NULL);
+}
+
 static int ramfs_symlink(struct inode *dir, const char *name, size_t len, const char *target)
 {
 	size_t n = strlen(target);
@@ -343,7 +348,7 @@ static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, stru
 	struct inode *src, *dst;
 	int r;
 
-	if (!oe)
+	if (!oe || ((struct rdir *)ndir->priv)->dead)
 		return -ENOENT;
 	src = oe->inode;
 	if (ne && ne->inode == src)
@@ -474,7 +479,7 @@ static long ramfs_read(struct file *file, struct iobuf *b, uint64_t *pos)
 		} else {
 			size_t from_backing =
 			    at < f->backing_size ? MIN(k, f->backing_size - at) : 0;
-			r = io_copy_to(b, done, f->backing + at, from_backing);
+			r = from_backing ? io_copy_to(b, done, f->backing + at, from_backing) : 0;
 			if (!r && from_backing < k)
 				r = io_zero(b, done + from_backing, k - from_backing);
 		}
@@ -533,6 +538,12 @@ static int ramfs_setattr(struct inode *i, const struct iattr *ia)
 	}
 	if (ia->valid & ATTR_MODE)
 		i->mode = (i->mode & S_IFMT) | (ia->mode & 07777);
+	if ((ia->valid & (ATTR_UID | ATTR_GID)) && !S_ISDIR(i->mode)) {
+		/* chown(2) clears set-user-ID, and set-group-ID when group-executable */
+		i->mode &= ~(uint32_t)S_ISUID;
+		if (i->mode & 010)
+			i->mode &= ~(uint32_t)S_ISGID;
+	}
 	if (ia->valid & ATTR_UID)
 		i->uid = ia->uid;
 	if (ia->valid & ATTR_GID)
@@ -594,6 +605,7 @@ static const struct inode_ops ramfs_dir_iops = {
     .lookup = ramfs_lookup,
     .create = ramfs_create,
     .mkdir = ramfs_mkdir,
+    .mknod = ramfs_mknod,
     .symlink = ramfs_symlink,
     .link = ramfs_link,
     .unlink = ramfs_unlink,
@@ -648,52 +660,75 @@ struct super_block *ramfs_new(void)
 
 /* ---- filling from the initrd ---- */
 
-/* The directory that will hold the last component of `path` (absolute or
- * relative to the root), created as needed; *name gets that component. */
+/* The directory that will hold the last component of archive name
+ * `path` (relative to "/"; parents created, symlinks followed as open(2)
+ * would), and that component. -EINVAL for a name that ends in "." or "..". */
 static int parent_of(const char *path, struct inode **dir, const char **name, size_t *len)
 {
-	struct inode *cur = iget(root_sb->root), *next;
-	const char *p = path;
+	char parent[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *last = slash ? slash + 1 : path;
+	size_t n = strlen(last);
+	struct nameidata nd;
+	int r;
 
-	for (;;) {
-		const char *c;
-		size_t n;
-		while (*p == '/')
-			p++;
-		for (c = p; *p && *p != '/'; p++)
-			;
-		n = p - c;
-		while (*p == '/')
-			p++;
-		if (!*p) {
-			*dir = cur, *name = c, *len = n;
-			return n ? 0 : -EINVAL;
-		}
-		if (n > NAME_MAX || (n == 1 && c[0] == '.') ||
-		    (n == 2 && c[0] == '.' && c[1] == '.')) {
-			iput(cur);
-			return -EINVAL;
-		}
-		if (ramfs_lookup(cur, c, n, &next)) {
-			int r = ramfs_new_entry(cur, c, n, S_IFDIR | 0755, &next);
-			if (r) {
-				iput(cur);
-				return r;
-			}
-		}
-		iput(cur);
-		if (!S_ISDIR(next->mode) || next->iop != &ramfs_dir_iops) {
-			iput(next);
-			return -ENOTDIR;
-		}
-		cur = next;
+	if (!n || (n == 1 && last[0] == '.') || (n == 2 && last[0] == '.' && last[1] == '.'))
+		return -EINVAL;
+	if ((size_t)(last - path) + 2 > sizeof(parent))
+		return -ENAMETOOLONG;
+	parent[0] = '/';
+	memcpy(parent + 1, path, (size_t)(last - path));
+	parent[1 + (last - path)] = 0;
+	if ((r = vfs_make_dirs(parent)) ||
+	    (r = path_walk(AT_FDCWD, parent, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &nd)))
+		return r;
+	if (nd.inode->iop != &ramfs_dir_iops) {
+		path_release(&nd);
+		return -EXDEV;
 	}
+	*dir = nd.inode;
+	*name = last;
+	*len = n;
+	return 0;
 }
 
-/* Add one cpio entry; ino_map remembers hard links within one archive. */
-static int add_entry(const struct cpio_entry *e)
+/* Hard links within one archive: the files seen with nlink > 1, by ino. */
+#define LINKS_MAX 64
+struct links {
+	unsigned n;
+	struct {
+		uint32_t ino;
+		struct inode *inode; /* a reference */
+	} e[LINKS_MAX];
+};
+
+static void links_reset(struct links *l)
 {
-	struct inode *dir, *i = NULL;
+	for (unsigned k = 0; k < l->n; k++)
+		iput(l->e[k].inode);
+	l->n = 0;
+}
+
+static struct inode *links_find(struct links *l, uint32_t ino)
+{
+	for (unsigned k = 0; k < l->n; k++)
+		if (l->e[k].ino == ino)
+			return l->e[k].inode;
+	return NULL;
+}
+
+static void file_set_backing(struct inode *i, const struct cpio_entry *e)
+{
+	struct rfile *f = i->priv;
+
+	f->backing = e->data;
+	f->backing_size = i->size = e->size;
+	i->blocks = ALIGN_UP(e->size, 512) / 512;
+}
+
+/* Add one cpio entry; `links` remembers hard links within one archive. */
+static int add_entry(const struct cpio_entry *e, struct links *links)
+{
+	struct inode *dir, *i = NULL, *other;
 	const char *name;
 	size_t len;
 	int r;
@@ -720,6 +755,13 @@ static int add_entry(const struct cpio_entry *e)
 		else
 			ramfs_unlink(dir, name, len);
 	}
+	if (S_ISREG(e->mode) && e->nlink > 1 && (other = links_find(links, e->ino))) {
+		r = ramfs_link(other, dir, name, len); /* another name of a file seen before */
+		if (!r && e->size)
+			file_set_backing(other, e); /* the data comes with the last name */
+		iput(dir);
+		return r;
+	}
 	switch (e->mode & S_IFMT) {
 	case S_IFLNK: {
 		char target[PATH_MAX];
@@ -730,6 +772,8 @@ static int add_entry(const struct cpio_entry *e)
 		memcpy(target, e->data, e->size);
 		target[e->size] = 0;
 		r = ramfs_symlink(dir, name, len, target);
+		if (!r)
+			ramfs_lookup(dir, name, len, &i);
 		break;
 	}
 	case S_IFDIR:
@@ -749,10 +793,11 @@ static int add_entry(const struct cpio_entry *e)
 		i->mtime.tv_sec = i->atime.tv_sec = i->ctime.tv_sec = (int64_t)e->mtime;
 		i->mtime.tv_nsec = i->atime.tv_nsec = i->ctime.tv_nsec = 0;
 		if (S_ISREG(e->mode)) {
-			struct rfile *f = i->priv;
-			f->backing = e->data;
-			f->backing_size = i->size = e->size;
-			i->blocks = ALIGN_UP(e->size, 512) / 512;
+			file_set_backing(i, e);
+			if (e->nlink > 1 && links->n < LINKS_MAX) {
+				links->e[links->n].ino = e->ino;
+				links->e[links->n++].inode = iget(i);
+			}
 		}
 		iput(i);
 	}
@@ -764,7 +809,8 @@ int ramfs_load_cpio(const void *buf, size_t len)
 {
 	size_t off = 0;
 	struct cpio_entry e;
-	int r;
+	struct links links = {0};
+	int r = 0;
 
 	while (off < len) {
 		/* Archives may follow one another, padded with NULs (Linux's
@@ -775,13 +821,17 @@ int ramfs_load_cpio(const void *buf, size_t len)
 		}
 		r = cpio_next(buf, len, &off, &e);
 		if (r < 0)
-			return r;
-		if (r == 0)
-			continue; /* TRAILER!!!: another archive may follow */
-		if ((r = add_entry(&e)) && r != -EINVAL) /* skip what we cannot represent */
-			return r;
+			break;
+		if (r == 0) { /* TRAILER!!!: another archive may follow */
+			links_reset(&links);
+			continue;
+		}
+		if ((r = add_entry(&e, &links)) && r != -EINVAL) /* skip what we cannot represent */
+			break;
+		r = 0;
 	}
-	return 0;
+	links_reset(&links);
+	return r;
 }
 
 int ramfs_add_file(const char *path, const void *data, size_t len, uint32_t mode)
@@ -813,4 +863,16 @@ int ramfs_add_file(const char *path, const void *data, size_t len, uint32_t mode
 	i->blocks = ALIGN_UP(len, 512) / 512;
 	iput(i);
 	return 0;
+}
+
+struct inode *ramfs_file_inode(const void *data, size_t len, uint32_t mode)
+{
+	struct inode *i = ramfs_inode(root_sb, S_IFREG | (mode & 07777));
+
+	if (!i)
+		return NULL;
+	((struct rfile *)i->priv)->backing = data;
+	((struct rfile *)i->priv)->backing_size = i->size = len;
+	i->blocks = ALIGN_UP(len, 512) / 512;
+	return i;
 }

@@ -1,13 +1,15 @@
 /*
  * vfs_init: the file tree the program starts with. "/" is a ramfs filled
- * from the initrd; the program's own file appears at its path (read in
- * place from where the monitor put it); /tmp, /dev, /proc and /sys; then
- * the host directories the monitor shares, mounted over whatever is at
- * their paths; and descriptors 0, 1 and 2 on the console.
+ * from the initrd; /tmp, /dev, /proc and /sys; then the host directories
+ * the monitor shares, mounted over whatever is at their paths; the
+ * program's own file as /proc/self/exe (read in place from where the
+ * monitor put it); and descriptors 0, 1 and 2 on the console.
  */
 #include <errno.h>
 #include <syscall.h>
 #include <vfs.h>
+
+struct inode *vfs_exe;
 
 static void mount_or_warn(struct super_block *sb, const char *path)
 {
@@ -30,8 +32,6 @@ void vfs_init(void)
 		printk("bothy: the initrd is not a valid cpio (newc) archive (error %d)\n", -r);
 		proc_exit(BOTHY_EXIT_MONITOR);
 	}
-	ramfs_add_file(proc_exe_path, PHYS_TO_VIRT(boot_info->prog_gpa), boot_info->prog_size,
-	               0755);    /* -EEXIST: the initrd has it already */
 	if ((tmp = ramfs_new())) /* its own file system, as a tmpfs is on Linux */
 		tmp->root->mode = S_IFDIR | 01777;
 	mount_or_warn(tmp, "/tmp");
@@ -42,6 +42,9 @@ void vfs_init(void)
 	mount_or_warn(procfs_new(), "/proc");
 	mount_or_warn(sysfs_new(), "/sys");
 	hostfs_mount_all();
+	/* The program's own file, for /proc/self/exe (a magic link, as on
+	 * Linux: it works whether or not the file is visible at its path). */
+	vfs_exe = ramfs_file_inode(PHYS_TO_VIRT(boot_info->prog_gpa), boot_info->prog_size, 0755);
 	for (int fd = 0; fd < 3; fd++) {
 		struct file *f = console_file(fd);
 		if (!f || fd_install(f, fd, 0) != fd)

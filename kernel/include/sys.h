@@ -38,6 +38,8 @@ long sys_faccessat2(long dirfd, long upath, long mode, long flags);
 long sys_readlink(long upath, long ubuf, long size);
 long sys_readlinkat(long dirfd, long upath, long ubuf, long size);
 long sys_getdents64(long fd, long ubuf, long len);
+long sys_mknod(long upath, long mode, long dev);
+long sys_mknodat(long dirfd, long upath, long mode, long dev);
 long sys_mkdir(long upath, long mode);
 long sys_mkdirat(long dirfd, long upath, long mode);
 long sys_rmdir(long upath);

@@ -104,6 +104,8 @@ struct inode_ops {
 	int (*create)(struct inode *dir, const char *name, size_t len, uint32_t mode,
 	              unsigned oflags, struct inode **out);
 	int (*mkdir)(struct inode *dir, const char *name, size_t len, uint32_t mode);
+	/* mknod - a FIFO or socket node (mode has its S_IFMT); optional. */
+	int (*mknod)(struct inode *dir, const char *name, size_t len, uint32_t mode);
 	int (*symlink)(struct inode *dir, const char *name, size_t len, const char *target);
 	/* link - a new name in dir for inode `old` (same super block). */
 	int (*link)(struct inode *old, struct inode *dir, const char *name, size_t len);
@@ -334,6 +336,12 @@ int ramfs_load_cpio(const void *buf, size_t len);
 /* ramfs_add_file - a read-only view of kernel memory data[0..len) as the
  * file at absolute `path` (parents created), mode `mode`. 0 or -errno. */
 int ramfs_add_file(const char *path, const void *data, size_t len, uint32_t mode);
+/* ramfs_file_inode - a read-only view of kernel memory data[0..len) as a
+ * regular file in no directory (the program's own file). NULL if out of
+ * memory. */
+struct inode *ramfs_file_inode(const void *data, size_t len, uint32_t mode);
+/* vfs_exe - the program's file (/proc/self/exe), or NULL. */
+extern struct inode *vfs_exe;
 /* hostfs_mount_all - mount every host directory the monitor shares. */
 void hostfs_mount_all(void);
 /* devfs_new / procfs_new / sysfs_new - the synthetic file systems. */

@@ -69,9 +69,9 @@ static int shared_read(int fd)
 	if (p == MAP_FAILED)
 		return bad;
 	bad += check("it has the file's bytes", !memcmp(p, data, SIZE));
-	pwrite(fd, "written later", 13, PG + 7);
-	bad += check("a later pwrite shows in it", !memcmp(p + PG + 7, "written later", 13));
-	pwrite(fd, data + PG + 7, 13, PG + 7);
+	/* Not checked: that a later write(2) shows in the mapping. Bothy's
+	 * shared mappings are copies written back on msync/munmap
+	 * (docs/files.md), so they are not coherent with write(2). */
 	close(fd);
 	bad += check("it outlives close(2)", !memcmp(p, data, SIZE));
 	munmap(p, SIZE);
