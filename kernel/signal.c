@@ -27,7 +27,24 @@ static const char *const signal_names[32] = {
 
 void proc_exit(int status)
 {
+	if (fork_in_child())
+		fork_child_exit((status & 0xff) << 8); /* WEXITSTATUS */
 	platform->exit(status & 0xff);
+}
+
+void *signal_snapshot(void)
+{
+	void *p = kmalloc(sizeof(actions));
+
+	if (p)
+		memcpy(p, actions, sizeof(actions));
+	return p;
+}
+
+void signal_restore(void *p)
+{
+	memcpy(actions, p, sizeof(actions));
+	kfree(p);
 }
 
 void proc_block_forever(const char *what)
@@ -40,6 +57,9 @@ void proc_block_forever(const char *what)
 void signal_fatal(int sig, uint64_t addr, uint64_t ip)
 {
 	const char *name = sig > 0 && sig < 32 ? signal_names[sig] : "SIGRT";
+
+	if (fork_in_child())
+		fork_child_exit(sig & 0x7f); /* WTERMSIG: the parent sees it in wait4(2) */
 
 	printk("bothy: %s: killed by signal %d (%s) at address %p, ip %p\n", proc_exe_path, sig,
 	       name, (void *)addr, (void *)ip);
@@ -129,21 +149,24 @@ long sys_sigaltstack(long uss, long uold)
 	return 0;
 }
 
+/* pid_t arguments are ints: the upper half of the register is not ours. */
 long sys_kill(long pid, long sig)
 {
-	if (pid != 1 && pid != 0 && pid != -1)
-		return -ESRCH;
-	return signal_raise(sig);
+	int p = (int)pid;
+
+	if (p != fork_pid() && p != 0 && p != -1)
+		return -ESRCH; /* a forked child's parent is waiting: it cannot be signalled */
+	return signal_raise((int)sig);
 }
 
 long sys_tgkill(long tgid, long tid, long sig)
 {
-	if (tgid != 1 || tid != 1)
+	if ((int)tgid != fork_pid() || (int)tid != fork_pid())
 		return -ESRCH;
-	return signal_raise(sig);
+	return signal_raise((int)sig);
 }
 
 long sys_tkill(long tid, long sig)
 {
-	return sys_tgkill(1, tid, sig);
+	return sys_tgkill(fork_pid(), tid, sig);
 }

@@ -39,12 +39,12 @@ long sys_exit(long status)
 
 long sys_getpid(void)
 {
-	return PID;
+	return fork_pid();
 }
 
 long sys_getppid(void)
 {
-	return 0;
+	return fork_in_child() ? PID : 0;
 }
 
 long sys_getuid(void)

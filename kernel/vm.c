@@ -512,3 +512,117 @@ long strncpy_from_user(char *dst, uint64_t usrc, size_t max)
 	}
 	return -ENAMETOOLONG;
 }
+
+/*
+ * Snapshots of the address space, for fork(2) run one process at a time
+ * (kernel/fork.c): the areas, the break, and every present page. Owned
+ * pages are copied aside; pages the areas do not own (the program image,
+ * the vDSO, the system-call stub) are never written and are recorded as
+ * they are.
+ */
+struct vm_page {
+	uint64_t va, pa;
+	unsigned flags;
+};
+
+struct vm_snapshot {
+	struct vma *vmas;
+	uint64_t brk_start, brk_cur;
+	struct vm_page *pages;
+	size_t n, cap;
+	int err;
+};
+
+static void snap_page(uint64_t va, uint64_t pa, unsigned flags, void *arg)
+{
+	struct vm_snapshot *s = arg;
+	uint64_t copy = pa;
+
+	if (s->err)
+		return;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		struct vm_page *p = kmalloc(cap * sizeof(*p));
+		if (!p) {
+			s->err = -ENOMEM;
+			return;
+		}
+		if (s->n)
+			memcpy(p, s->pages, s->n * sizeof(*p));
+		kfree(s->pages);
+		s->pages = p;
+		s->cap = cap;
+	}
+	if (flags & MMU_OWNED) {
+		if (!(copy = page_alloc())) {
+			s->err = -ENOMEM;
+			return;
+		}
+		memcpy(PHYS_TO_VIRT(copy), PHYS_TO_VIRT(pa), PAGE_SIZE);
+	}
+	s->pages[s->n++] = (struct vm_page){va, copy, flags};
+}
+
+static void snapshot_free(struct vm_snapshot *s)
+{
+	for (struct vma *v = s->vmas, *n; v; v = n) {
+		n = v->next;
+		fput(v->file);
+		kfree(v);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->pages[i].flags & MMU_OWNED)
+			page_free(s->pages[i].pa);
+	kfree(s->pages);
+	kfree(s);
+}
+
+struct vm_snapshot *vm_snapshot(void)
+{
+	struct vm_snapshot *s = kmalloc(sizeof(*s));
+	struct vma **tail;
+
+	if (!s)
+		return NULL;
+	s->brk_start = brk_start;
+	s->brk_cur = brk_cur;
+	tail = &s->vmas;
+	for (struct vma *v = vmas; v && !s->err; v = v->next) {
+		struct vma *c = kmalloc(sizeof(*c));
+		if (!c) {
+			s->err = -ENOMEM;
+			break;
+		}
+		*c = *v;
+		c->next = NULL;
+		if (c->file)
+			c->file->refs++;
+		*tail = c;
+		tail = &c->next;
+		mmu_for_each(v->start, v->end - v->start, snap_page, s);
+	}
+	if (s->err) {
+		snapshot_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void vm_restore(struct vm_snapshot *s)
+{
+	/* Drop what the child made (shared file pages are written back). */
+	while (vmas) {
+		struct vma *v = vmas;
+		vma_remove(v->start, v->end);
+	}
+	mmu_flush();
+	vmas = s->vmas;
+	brk_start = s->brk_start;
+	brk_cur = s->brk_cur;
+	for (size_t i = 0; i < s->n; i++)
+		if (mmu_map(s->pages[i].va, s->pages[i].pa, PAGE_SIZE, s->pages[i].flags))
+			panic("fork: no memory to give the parent back its pages");
+	mmu_flush();
+	kfree(s->pages);
+	kfree(s);
+}

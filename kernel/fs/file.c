@@ -248,3 +248,35 @@ int vfs_truncate(struct inode *inode, uint64_t size)
 		return -EPERM;
 	return inode->iop->setattr(inode, &ia);
 }
+
+struct fd_snapshot {
+	struct file *fdt[FD_MAX];
+	uint64_t cloexec[FD_MAX / 64];
+	unsigned limit;
+};
+
+struct fd_snapshot *fd_snapshot(void)
+{
+	struct fd_snapshot *s = kmalloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	for (int fd = 0; fd < FD_MAX; fd++)
+		if ((s->fdt[fd] = fdt[fd]))
+			fdt[fd]->refs++;
+	memcpy(s->cloexec, cloexec, sizeof(cloexec));
+	s->limit = fd_limit;
+	return s;
+}
+
+void fd_restore(struct fd_snapshot *s)
+{
+	for (int fd = 0; fd < FD_MAX; fd++) {
+		struct file *f = fdt[fd];
+		fdt[fd] = s->fdt[fd];
+		fput(f);
+	}
+	memcpy(cloexec, s->cloexec, sizeof(cloexec));
+	fd_limit = s->limit;
+	kfree(s);
+}

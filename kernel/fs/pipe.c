@@ -16,7 +16,8 @@
 
 struct pipe {
 	char *buf;
-	size_t head, count; /* ring: data at [head, head+count) mod PIPE_SIZE */
+	size_t size;        /* bytes in buf: PIPE_SIZE, more while a fork child writes */
+	size_t head, count; /* ring: data at [head, head+count) mod size */
 	unsigned readers, writers;
 };
 
@@ -29,6 +30,31 @@ static void pipe_inode_release(struct inode *i)
 
 	kfree(p->buf);
 	kfree(p);
+}
+
+/*
+ * Make room for `need` bytes: a fork child runs before its parent can read
+ * (kernel/fork.c), so what it writes is kept, not waited on. 0 or -ENOMEM.
+ */
+static int pipe_grow(struct pipe *p, size_t need)
+{
+	size_t size = p->size;
+	char *buf;
+
+	while (size < need)
+		size *= 2;
+	if (!(buf = kmalloc(size)))
+		return -ENOMEM;
+	for (size_t done = 0; done < p->count;) { /* unwrap the ring */
+		size_t k = MIN(p->count - done, p->size - (p->head + done) % p->size);
+		memcpy(buf + done, p->buf + (p->head + done) % p->size, k);
+		done += k;
+	}
+	kfree(p->buf);
+	p->buf = buf;
+	p->size = size;
+	p->head = 0;
+	return 0;
 }
 
 static long pipe_read(struct file *f, struct iobuf *b, uint64_t *pos)
@@ -45,10 +71,10 @@ static long pipe_read(struct file *f, struct iobuf *b, uint64_t *pos)
 		proc_block_forever("a read from an empty pipe");
 	}
 	while (done < b->len && p->count) {
-		size_t k = MIN(MIN(b->len - done, p->count), PIPE_SIZE - p->head);
+		size_t k = MIN(MIN(b->len - done, p->count), p->size - p->head);
 		if (io_copy_to(b, done, p->buf + p->head, k))
 			return done ? (long)done : -EFAULT;
-		p->head = (p->head + k) % PIPE_SIZE;
+		p->head = (p->head + k) % p->size;
 		p->count -= k;
 		done += k;
 	}
@@ -65,14 +91,16 @@ static long pipe_write(struct file *f, struct iobuf *b, uint64_t *pos)
 		signal_raise(SIGPIPE);
 		return -EPIPE;
 	}
-	if (p->count == PIPE_SIZE) {
+	if (fork_in_child() && p->count + b->len > p->size && pipe_grow(p, p->count + b->len))
+		return -ENOMEM;
+	if (p->count == p->size) {
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
 		proc_block_forever("a write to a full pipe");
 	}
-	while (done < b->len && p->count < PIPE_SIZE) {
-		size_t tail = (p->head + p->count) % PIPE_SIZE;
-		size_t k = MIN(MIN(b->len - done, PIPE_SIZE - p->count), PIPE_SIZE - tail);
+	while (done < b->len && p->count < p->size) {
+		size_t tail = (p->head + p->count) % p->size;
+		size_t k = MIN(MIN(b->len - done, p->size - p->count), p->size - tail);
 		if (io_copy_from(b, done, p->buf + tail, k))
 			return done ? (long)done : -EFAULT;
 		p->count += k;
@@ -126,6 +154,7 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr)
 		return -ENOMEM;
 	}
 	p->readers = p->writers = 1;
+	p->size = PIPE_SIZE;
 	iput(i); /* the two files hold it */
 	return 0;
 fail:

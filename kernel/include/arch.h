@@ -21,6 +21,14 @@ uint64_t arch_vdso_map(void);
 void arch_set_tls(uint64_t tp);
 /* arch_enter_user - start the program at `entry` with stack `sp`. */
 __noreturn void arch_enter_user(uint64_t entry, uint64_t sp);
+/* arch_user_context_save - a kmalloc'd copy of the program's registers
+ * (and thread pointer) as the system call in progress will return to
+ * them; NULL if out of memory. */
+void *arch_user_context_save(void);
+/* arch_user_context_resume - return to the program in the saved context
+ * ctx (freed here) with `ret` as the system call's result; abandons the
+ * current kernel stack. */
+__noreturn void arch_user_context_resume(void *ctx, long ret);
 /* arch_panic - report a software panic (frames from here) and end the VM. */
 __noreturn void arch_panic(void);
 /* arch_cycles - a monotonic cycle counter (TSC). */
@@ -57,6 +65,10 @@ int mmu_lookup(uint64_t va, uint64_t *pa, unsigned *flags);
 void mmu_unmap(uint64_t va, uint64_t len, void (*release)(uint64_t pa));
 /* mmu_protect - change the flags of the mapped pages in [va, va+len). */
 void mmu_protect(uint64_t va, uint64_t len, unsigned flags);
+/* mmu_for_each - call fn for each present page in [va, va+len), with its
+ * physical address and MMU_* flags; absent tables are skipped whole. */
+void mmu_for_each(uint64_t va, uint64_t len,
+                  void (*fn)(uint64_t va, uint64_t pa, unsigned flags, void *arg), void *arg);
 void mmu_flush(void);
 void mmu_flush_page(uint64_t va);
 

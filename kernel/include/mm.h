@@ -79,6 +79,12 @@ int vm_msync(uint64_t addr, uint64_t len);
 /* vm_mincore - one byte per page into the program's uvec: 1 if the page
  * is resident. 0, -EINVAL, -ENOMEM, -EFAULT. mincore(2). */
 int vm_mincore(uint64_t addr, uint64_t len, uint64_t uvec);
+/* vm_snapshot - a copy of the address space (areas, break, page
+ * contents) for fork(2) run one process at a time; NULL if out of memory.
+ * vm_restore - make the address space the snapshot again (freeing what is
+ * there now) and consume the snapshot. */
+struct vm_snapshot *vm_snapshot(void);
+void vm_restore(struct vm_snapshot *s);
 /* vm_name - name the area holding addr ("[stack]") in /proc/self/maps. */
 void vm_name(uint64_t addr, const char *name);
 /* vm_map_phys - map the physical pages [pa, pa+len) at va (image pages, the

@@ -98,6 +98,12 @@ long sys_time(long ut);
 long sys_nanosleep(long ureq, long urem);
 long sys_clock_nanosleep(long clk, long flags, long ureq, long urem);
 
+/* kernel/fork.c */
+long sys_clone(long flags, long newsp, long ptid, long ctid, long tls);
+long sys_fork(void);
+long sys_vfork(void);
+long sys_wait4(long pid, long ustatus, long options, long urusage);
+
 long sys_exit(long status);
 long sys_exit_group(long status);
 long sys_getpid(void);

@@ -51,6 +51,21 @@ long signal_raise(int sig);
  */
 __noreturn void proc_block_forever(const char *what);
 
+/*
+ * fork(2) without a second CPU context: the child runs first, to its end,
+ * in the parent's address space, which was copied aside and is put back
+ * when the child exits (kernel/fork.c). fork_in_child - is a child
+ * running? fork_child_exit - the child ended with wait status `wstatus`:
+ * restore the parent and return to it from fork. fork_pid - the running
+ * process's pid (1, or the child's).
+ */
+int fork_in_child(void);
+__noreturn void fork_child_exit(int wstatus);
+long fork_pid(void);
+/* signal_snapshot / signal_restore - the signal actions, for fork(2). */
+void *signal_snapshot(void);
+void signal_restore(void *p);
+
 /* proc_exit - the program ended with `status` (exit_group(2)). */
 __noreturn void proc_exit(int status);
 

@@ -253,6 +253,12 @@ int fd_dup2(int oldfd, int newfd, int cloexec);
 /* fd_for_each - call fn for each open descriptor in order (/proc/self/fd). */
 void fd_for_each(void (*fn)(int fd, struct file *f, void *arg), void *arg);
 
+/* fd_snapshot - a copy of the descriptor table (each file referenced
+ * again), for fork(2); NULL if out of memory. fd_restore - put it back,
+ * closing what is open now, and consume it. */
+struct fd_snapshot *fd_snapshot(void);
+void fd_restore(struct fd_snapshot *s);
+
 /* The I/O buffer helpers. 0 or -EFAULT. */
 int io_copy_to(struct iobuf *b, size_t off, const void *src, size_t n);
 int io_copy_from(struct iobuf *b, size_t off, void *dst, size_t n);

@@ -33,7 +33,8 @@ FS_OLD=1262304000
 
 # fs_make_trees: the prepared trees under $FS_TREES/NAME/. "small": about
 # 40 files in a few directories, a 200 KiB file, symlinks, odd modes and
-# fixed mtimes under t/; beside it t.tar (t as a tar archive), data.gz and
+# fixed mtimes under t/; beside it t.tar (t as a tar archive), t.tgz (the
+# same, gzipped), data.gz and
 # an empty directory x/ to extract into.
 fs_make_trees() {
 	local d=$FS_TREES/small i
@@ -76,7 +77,8 @@ fs_make_trees() {
 	done < <(cd "$d" && find t x data.gz -depth -print0 | LC_ALL=C sort -z)
 	tar -C "$d" --sort=name --format=ustar --numeric-owner --owner=0 --group=0 \
 		-cf "$d/t.tar" t
-	touch -d @946684800 "$d/t.tar" "$d"
+	gzip -n -9 <"$d/t.tar" >"$d/t.tgz"
+	touch -d @946684800 "$d/t.tar" "$d/t.tgz" "$d"
 }
 
 # tree_files NAME PREFIX: the regular files of tree NAME's t/, as PREFIX/t/...

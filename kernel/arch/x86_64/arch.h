@@ -7,6 +7,9 @@
 extern uint64_t boot_pml4[512];
 /* hc_call - a hypercall of the Bothy monitor: arg is the call's struct. */
 void hc_call(unsigned nr, void *arg);
+/* arch_kstack_top - the top of the kernel stack that traps from the
+ * program land on (TSS rsp0 and IST1). */
+uint64_t arch_kstack_top(void);
 /* fault_report - print the registers of a kernel fault and end the VM. */
 __noreturn void fault_report(struct trapframe *tf, const char *what);
 

@@ -107,6 +107,11 @@ uint64_t arch_user_stub_phys(void)
 	return VIRT_TO_PHYS(_user_stub);
 }
 
+uint64_t arch_kstack_top(void)
+{
+	return (uint64_t)(kstack + sizeof(kstack));
+}
+
 void arch_set_tls(uint64_t fs_base)
 {
 	wrmsr(MSR_FS_BASE, fs_base);

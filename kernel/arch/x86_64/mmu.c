@@ -102,6 +102,29 @@ static void walk(uint64_t va, uint64_t end, void (*fn)(uint64_t *e, void *arg), 
 	}
 }
 
+void mmu_for_each(uint64_t va, uint64_t len,
+                  void (*fn)(uint64_t va, uint64_t pa, unsigned flags, void *arg), void *arg)
+{
+	uint64_t end = va + len;
+
+	while (va < end) {
+		uint64_t *pt = pt_of(va, 0);
+		if (!pt) {
+			va = ALIGN_DOWN(va, 1ull << 21) + (1ull << 21);
+			continue;
+		}
+		for (unsigned i = (va >> 12) & 511; i < 512 && va < end; i++, va += PAGE_SIZE) {
+			uint64_t e = pt[i];
+			if (e & PTE_P)
+				fn(va, e & PTE_ADDR,
+				   MMU_READ | MMU_USER | (e & PTE_W ? MMU_WRITE : 0) |
+				       (e & PTE_NX ? 0 : MMU_EXEC) |
+				       (e & PTE_OWNED ? MMU_OWNED : 0),
+				   arg);
+		}
+	}
+}
+
 static void unmap_one(uint64_t *e, void *arg)
 {
 	void (*release)(uint64_t) = arg;

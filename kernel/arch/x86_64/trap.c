@@ -39,11 +39,52 @@ static const char *const vector_names[32] = {
     "#CP control protection",
 };
 
+/* The frame of the system call in progress (one CPU, one thread). */
+static struct trapframe *syscall_tf;
+
+struct user_context {
+	struct trapframe tf;
+	uint64_t fs_base;
+};
+
+void *arch_user_context_save(void)
+{
+	struct user_context *c = kmalloc(sizeof(*c));
+
+	if (!c || !syscall_tf) {
+		kfree(c);
+		return NULL;
+	}
+	c->tf = *syscall_tf;
+	c->tf.rip = c->tf.rcx; /* as do_syscall() will return */
+	c->tf.rflags = (c->tf.r11 & RFLAGS_USER) | 2;
+	c->tf.cs = GDT_USER_CS;
+	c->tf.ss = GDT_USER_DS;
+	c->fs_base = rdmsr(MSR_FS_BASE);
+	return c;
+}
+
+extern char trap_return[];
+
+void arch_user_context_resume(void *ctx, long ret)
+{
+	struct user_context *c = ctx;
+	struct trapframe *top = (struct trapframe *)(arch_kstack_top() - sizeof(*top));
+
+	*top = c->tf;
+	top->rax = (uint64_t)ret;
+	wrmsr(MSR_FS_BASE, c->fs_base);
+	kfree(c);
+	asm volatile("mov %0, %%rsp\n\tjmp trap_return" : : "r"(top) : "memory");
+	__builtin_unreachable();
+}
+
 static void do_syscall(struct trapframe *tf)
 {
 	const long args[6] = {(long)tf->rdi, (long)tf->rsi, (long)tf->rdx,
 	                      (long)tf->r10, (long)tf->r8,  (long)tf->r9};
 
+	syscall_tf = tf;
 	tf->rax = syscall_dispatch(tf->rax, args);
 	/* Return as SYSRET would: to %rcx with the flags SYSCALL saved in %r11. */
 	tf->rip = tf->rcx;
