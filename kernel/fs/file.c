@@ -3,6 +3,7 @@
  * the I/O buffers file operations move data through.
  */
 #include <errno.h>
+#include <arch.h>
 #include <mm.h>
 #include <string.h>
 #include <vfs.h>
@@ -181,10 +182,18 @@ long io_segments(struct iobuf *b, size_t off, size_t n, unsigned access, struct 
 		*seg_bytes = n;
 		return n ? 1 : 0;
 	}
+	if (vm_check(va, n, access)) /* once for the range; then page by page */
+		return -EFAULT;
 	while (done < n) {
 		size_t k = MIN(n - done, PAGE_SIZE - (va + done) % PAGE_SIZE);
-		if (vm_phys(va + done, access, &pa))
-			return done ? (long)used : -EFAULT;
+		unsigned f;
+		uint64_t page = ALIGN_DOWN(va + done, PAGE_SIZE);
+		if (mmu_lookup(page, &pa, &f) || ((access & PROT_WRITE) && !(f & MMU_WRITE))) {
+			if (vm_phys(va + done, access, &pa)) /* not populated yet: fault it in */
+				return done ? (long)used : -EFAULT;
+		} else {
+			pa += (va + done) % PAGE_SIZE;
+		}
 		if (used && segs[used - 1].gpa + segs[used - 1].len == pa) {
 			segs[used - 1].len += k;
 		} else {

@@ -315,7 +315,7 @@ static void hostfs_file_release(struct file *f)
 		forget(io_of(f));
 }
 
-#define SEGS 64
+#define SEGS 256
 
 static long hostfs_rw(unsigned op, struct file *f, struct iobuf *b, uint64_t *pos)
 {
