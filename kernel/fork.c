@@ -57,9 +57,7 @@ long fork_pid(void)
 
 static void drop_snapshots(void)
 {
-	kfree(fk.regs);
-	if (fk.vm)
-		vm_restore(fk.vm); /* nothing changed yet: puts back what is there */
+	kfree(fk.regs); /* (the memory snapshot is the last taken: never here) */
 	if (fk.fds)
 		fd_restore(fk.fds);
 	kfree(fk.signals);
@@ -70,7 +68,7 @@ static void drop_snapshots(void)
 	fk.cwd = NULL;
 }
 
-static long do_fork(unsigned long flags, uint64_t ptid, uint64_t ctid, uint64_t tls)
+static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
 {
 	static int said;
 	long pid;
@@ -104,6 +102,8 @@ static long do_fork(unsigned long flags, uint64_t ptid, uint64_t ctid, uint64_t 
 		copy_to_user(ptid, &(int){(int)pid}, sizeof(int));
 	if (flags & CLONE_SETTLS)
 		arch_set_tls(tls);
+	if (newsp) /* clone(2) with a stack: posix_spawn's child runs on it */
+		arch_user_set_sp(newsp);
 	return 0; /* as the child */
 }
 
@@ -133,18 +133,18 @@ void fork_child_exit(int wstatus)
 
 long sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
 {
-	(void)newsp;
-	return do_fork((unsigned long)flags, (uint64_t)ptid, (uint64_t)ctid, (uint64_t)tls);
+	return do_fork((unsigned long)flags, (uint64_t)newsp, (uint64_t)ptid, (uint64_t)ctid,
+	               (uint64_t)tls);
 }
 
 long sys_fork(void)
 {
-	return do_fork(17 /* SIGCHLD */, 0, 0, 0);
+	return do_fork(17 /* SIGCHLD */, 0, 0, 0, 0);
 }
 
 long sys_vfork(void)
 {
-	return do_fork(CLONE_VM | CLONE_VFORK | 17, 0, 0, 0);
+	return do_fork(CLONE_VM | CLONE_VFORK | 17, 0, 0, 0, 0);
 }
 
 long sys_wait4(long pid, long ustatus, long options, long urusage)

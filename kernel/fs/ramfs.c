@@ -716,13 +716,14 @@ static struct inode *links_find(struct links *l, uint32_t ino)
 	return NULL;
 }
 
-static void file_set_backing(struct inode *i, const struct cpio_entry *e)
+/* Make regular file i's content the read-only memory data[0..len). */
+static void file_set_backing(struct inode *i, const void *data, size_t len)
 {
 	struct rfile *f = i->priv;
 
-	f->backing = e->data;
-	f->backing_size = i->size = e->size;
-	i->blocks = ALIGN_UP(e->size, 512) / 512;
+	f->backing = data;
+	f->backing_size = i->size = len;
+	i->blocks = ALIGN_UP(len, 512) / 512;
 }
 
 /* Add one cpio entry; `links` remembers hard links within one archive. */
@@ -758,7 +759,8 @@ static int add_entry(const struct cpio_entry *e, struct links *links)
 	if (S_ISREG(e->mode) && e->nlink > 1 && (other = links_find(links, e->ino))) {
 		r = ramfs_link(other, dir, name, len); /* another name of a file seen before */
 		if (!r && e->size)
-			file_set_backing(other, e); /* the data comes with the last name */
+			file_set_backing(other, e->data,
+			                 e->size); /* the data comes with the last name */
 		iput(dir);
 		return r;
 	}
@@ -793,7 +795,7 @@ static int add_entry(const struct cpio_entry *e, struct links *links)
 		i->mtime.tv_sec = i->atime.tv_sec = i->ctime.tv_sec = (int64_t)e->mtime;
 		i->mtime.tv_nsec = i->atime.tv_nsec = i->ctime.tv_nsec = 0;
 		if (S_ISREG(e->mode)) {
-			file_set_backing(i, e);
+			file_set_backing(i, e->data, e->size);
 			if (e->nlink > 1 && links->n < LINKS_MAX) {
 				links->e[links->n].ino = e->ino;
 				links->e[links->n++].inode = iget(i);
@@ -858,9 +860,7 @@ int ramfs_add_file(const char *path, const void *data, size_t len, uint32_t mode
 	path_release(&nd);
 	if (r)
 		return r;
-	((struct rfile *)i->priv)->backing = data;
-	((struct rfile *)i->priv)->backing_size = i->size = len;
-	i->blocks = ALIGN_UP(len, 512) / 512;
+	file_set_backing(i, data, len);
 	iput(i);
 	return 0;
 }
@@ -869,10 +869,7 @@ struct inode *ramfs_file_inode(const void *data, size_t len, uint32_t mode)
 {
 	struct inode *i = ramfs_inode(root_sb, S_IFREG | (mode & 07777));
 
-	if (!i)
-		return NULL;
-	((struct rfile *)i->priv)->backing = data;
-	((struct rfile *)i->priv)->backing_size = i->size = len;
-	i->blocks = ALIGN_UP(len, 512) / 512;
+	if (i)
+		file_set_backing(i, data, len);
 	return i;
 }

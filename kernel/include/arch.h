@@ -25,6 +25,9 @@ __noreturn void arch_enter_user(uint64_t entry, uint64_t sp);
  * (and thread pointer) as the system call in progress will return to
  * them; NULL if out of memory. */
 void *arch_user_context_save(void);
+/* arch_user_set_sp - the stack pointer the system call in progress
+ * returns to the program with. */
+void arch_user_set_sp(uint64_t sp);
 /* arch_user_context_resume - return to the program in the saved context
  * ctx (freed here) with `ret` as the system call's result; abandons the
  * current kernel stack. */

@@ -64,6 +64,12 @@ void *arch_user_context_save(void)
 	return c;
 }
 
+void arch_user_set_sp(uint64_t sp)
+{
+	if (syscall_tf)
+		syscall_tf->rsp = sp;
+}
+
 extern char trap_return[];
 
 void arch_user_context_resume(void *ctx, long ret)
