@@ -49,11 +49,17 @@ static unsigned mmu_flags(unsigned prot)
 	return f;
 }
 
+/* The last area found: system calls look at the same buffer again and
+ * again (Linux's vmacache). Reset whenever the list changes. */
+static struct vma *vma_last;
+
 static struct vma *vma_find(uint64_t addr)
 {
+	if (vma_last && vma_last->start <= addr && addr < vma_last->end)
+		return vma_last;
 	for (struct vma *v = vmas; v && v->start <= addr; v = v->next)
 		if (addr < v->end)
-			return v;
+			return vma_last = v;
 	return NULL;
 }
 
@@ -67,6 +73,7 @@ static int vma_split(uint64_t addr)
 	n = kmalloc(sizeof(*n));
 	if (!n)
 		return -ENOMEM;
+	vma_last = NULL;
 	*n = *v;
 	n->start = addr;
 	if (n->file) {
@@ -118,6 +125,7 @@ static void vma_remove(uint64_t start, uint64_t end)
 {
 	struct vma **pp = &vmas;
 
+	vma_last = NULL;
 	while (*pp) {
 		struct vma *v = *pp;
 		if (v->start >= start && v->end <= end) {
@@ -140,6 +148,7 @@ static int vma_insert(uint64_t start, uint64_t end, unsigned prot, unsigned flag
 
 	if (!n)
 		return -ENOMEM;
+	vma_last = NULL;
 	*n = (struct vma){start, end, prot, flags, NULL, NULL, 0, NULL};
 	while (*pp && (*pp)->start < start)
 		pp = &(*pp)->next;
@@ -503,12 +512,19 @@ int copy_to_user(uint64_t udst, const void *src, size_t n)
 
 long strncpy_from_user(char *dst, uint64_t usrc, size_t max)
 {
-	for (size_t i = 0; i < max; i++) {
-		if ((i == 0 || (usrc + i) % PAGE_SIZE == 0) && vm_check(usrc + i, 1, PROT_READ))
+	size_t i = 0;
+
+	/* A page at a time: check it once, then find the NUL with one
+	 * instruction (repne scasb) and copy with another. */
+	while (i < max) {
+		size_t chunk = MIN(max - i, PAGE_SIZE - (usrc + i) % PAGE_SIZE), n;
+		if (vm_check(usrc + i, chunk, PROT_READ))
 			return -EFAULT;
-		dst[i] = *(const char *)(usrc + i);
-		if (!dst[i])
-			return (long)i;
+		n = strnlen((const char *)(usrc + i), chunk);
+		memcpy(dst + i, (const char *)(usrc + i), n < chunk ? n + 1 : n);
+		if (n < chunk)
+			return (long)(i + n);
+		i += n;
 	}
 	return -ENAMETOOLONG;
 }
@@ -616,6 +632,7 @@ void vm_restore(struct vm_snapshot *s)
 		vma_remove(v->start, v->end);
 	}
 	mmu_flush();
+	vma_last = NULL;
 	vmas = s->vmas;
 	brk_start = s->brk_start;
 	brk_cur = s->brk_cur;

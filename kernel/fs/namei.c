@@ -65,6 +65,8 @@ static struct mount *mount_of_root(struct inode *dir)
  * mounted on it, if any. Takes over the reference to dir. */
 static struct inode *cross_mounts(struct inode *dir)
 {
+	if (!dir->sb || !dir->sb->mounts_here) /* the common case, in one test */
+		return dir;
 	for (unsigned i = nmounts; S_ISDIR(dir->mode) && i-- > 0;) {
 		struct inode *mp = mounts[i].mp;
 		if (mp->sb == dir->sb && mp->ino == dir->ino) {
@@ -479,6 +481,8 @@ int vfs_mount(struct super_block *sb, const char *path)
 	memcpy(mounts[nmounts].path, path, n);
 	mounts[nmounts].sb = sb;
 	mounts[nmounts].mp = mp; /* the reference moves to the table */
+	if (mp->sb)
+		mp->sb->mounts_here++;
 	nmounts++;
 	return 0;
 }

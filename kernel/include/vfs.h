@@ -182,6 +182,7 @@ struct super_block {
 	struct inode *root;   /* reference held while mounted */
 	void *priv;           /* the file system's */
 	uint32_t statfs_type; /* f_type, e.g. RAMFS_MAGIC */
+	unsigned mounts_here; /* mounts whose mount point is in this file system */
 };
 #define SB_RDONLY 1u
 

@@ -53,11 +53,14 @@ size_t strlen(const char *s)
 
 size_t strnlen(const char *s, size_t max)
 {
-	size_t n = 0;
+	const char *p = s;
+	size_t left = max;
 
-	while (n < max && s[n])
-		n++;
-	return n;
+	if (!max)
+		return 0;
+	/* One instruction (repne scasb) however long the string. */
+	asm volatile("repne scasb" : "+D"(p), "+c"(left) : "a"(0) : "memory", "cc");
+	return p[-1] ? max : max - left - 1;
 }
 
 int strcmp(const char *a, const char *b)
