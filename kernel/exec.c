@@ -15,6 +15,7 @@
 #include <mm.h>
 #include <random.h>
 #include <string.h>
+#include <vfs.h>
 #include <syscall.h>
 
 /* auxv types (include/uapi/linux/auxvec.h, getauxval(3)). */
@@ -87,7 +88,7 @@ static int load_segment(const Elf64_Phdr *ph, uint64_t bias, uint64_t image_pa, 
 }
 
 static int load_image(const void *image, uint64_t image_pa, const struct elf_info *info,
-                      uint64_t bias)
+                      uint64_t bias, int set_brk)
 {
 	uint64_t brk = 0;
 	int r;
@@ -110,8 +111,63 @@ static int load_image(const void *image, uint64_t image_pa, const struct elf_inf
 			vm_protect(s, ALIGN_UP(ph->p_vaddr + bias + ph->p_memsz, PAGE_SIZE) - s,
 			           seg_prot(ph->p_flags));
 	}
-	vm_set_brk(brk);
+	if (set_brk)
+		vm_set_brk(brk);
 	return 0;
+}
+
+/*
+ * Load the program interpreter `path` (PT_INTERP: ld.so) from the guest's
+ * files, as Linux's load_elf_binary does: read whole into contiguous pages
+ * (its read-only segments are then mapped from there, like the program's),
+ * placed where mmap would put it. *base is its load bias (AT_BASE), *entry
+ * where the program starts. -ENOENT, -EACCES, -ENOEXEC (*why), -ENOMEM.
+ */
+static int load_interp(const char *path, uint64_t *base, uint64_t *entry, const char **why)
+{
+	struct nameidata nd;
+	struct elf_info ii;
+	struct file *f;
+	uint64_t pa, size, pos = 0, a = 0, span;
+	int r;
+
+	if ((r = path_walk(AT_FDCWD, path, LOOKUP_FOLLOW, &nd)))
+		return r;
+	if ((r = inode_getattr(nd.inode)) || !S_ISREG(nd.inode->mode)) {
+		path_release(&nd);
+		return r ? r : -EACCES;
+	}
+	size = nd.inode->size;
+	r = file_open_inode(nd.inode, O_RDONLY, path, &f);
+	path_release(&nd);
+	if (r)
+		return r;
+	if (!size || !(pa = pages_alloc_run(ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE))) {
+		fput(f);
+		return size ? -ENOMEM : -ENOEXEC;
+	}
+	while (pos < size) {
+		struct iobuf b = {(uint64_t)(uintptr_t)PHYS_TO_VIRT(pa) + pos, size - pos, 1};
+		long n = vfs_read(f, &b, &pos);
+		if (n <= 0) {
+			fput(f);
+			return n < 0 ? (int)n : -EIO;
+		}
+	}
+	fput(f);
+	if ((r = elf_parse(PHYS_TO_VIRT(pa), size, EM_X86_64, &ii, why)))
+		return r;
+	if (ii.type != ET_DYN || ii.interp_off) {
+		*why = "its interpreter is not a shared object";
+		return -ENOEXEC;
+	}
+	span = ii.vaddr_hi - ii.vaddr_lo;
+	if ((r = vm_map(&a, span, PROT_NONE, VMA_NORESERVE, 0))) /* where mmap puts it */
+		return r;
+	vm_unmap(a, span);
+	*base = a - ii.vaddr_lo;
+	*entry = ii.entry + *base;
+	return load_image(PHYS_TO_VIRT(pa), pa, &ii, *base, 0);
 }
 
 /* The initial stack, built downwards from `top` in the mapped stack. */
@@ -135,7 +191,7 @@ static uint64_t push_str(struct stack *s, const char *str)
 
 static int build_stack(struct stack *s, int argc, const char *const *argv, int envc,
                        const char *const *envp, const char *execfn, const struct elf_info *info,
-                       uint64_t bias, uint64_t vdso, uint64_t *sp_out)
+                       uint64_t bias, uint64_t interp_base, uint64_t vdso, uint64_t *sp_out)
 {
 	uint64_t strs[argc + envc], rnd[2], hwcap, hwcap2, *v;
 	uint64_t u_rand, u_plat, u_fn;
@@ -160,7 +216,7 @@ static int build_stack(struct stack *s, int argc, const char *const *argv, int e
 	    AT_PHENT,        sizeof(Elf64_Phdr),
 	    AT_PHNUM,        info->phnum,
 	    AT_PAGESZ,       PAGE_SIZE,
-	    AT_BASE,         0,
+	    AT_BASE,         interp_base,
 	    AT_FLAGS,        0,
 	    AT_ENTRY,        info->entry + bias,
 	    AT_UID,          0,
@@ -197,7 +253,8 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
                const char *const *envp, const char *execfn, const char **why)
 {
 	const void *image = PHYS_TO_VIRT(image_pa);
-	uint64_t bias = 0, stack = USER_STACK_TOP - USER_STACK_SIZE, sp, vdso;
+	uint64_t bias = 0, stack = USER_STACK_TOP - USER_STACK_SIZE, sp, vdso, base = 0, entry;
+	char interp[PATH_MAX];
 	struct elf_info info;
 	struct stack s = {USER_STACK_TOP, USER_STACK_TOP - STACK_POPULATE};
 	int r;
@@ -205,14 +262,24 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 	if ((r = elf_parse(image, size, EM_X86_64, &info, why)))
 		return r;
 	boot_phase("ELF check");
-	if (info.interp_off) {
-		*why = "dynamically linked programs are not supported yet";
+	if (info.interp_len >= sizeof(interp)) {
+		*why = "its interpreter's name is too long";
 		return -ENOEXEC;
 	}
 	if (info.type == ET_DYN)
 		bias = USER_PIE_BASE - info.vaddr_lo;
-	if ((r = load_image(image, image_pa, &info, bias)))
+	if ((r = load_image(image, image_pa, &info, bias, 1)))
 		return r;
+	entry = info.entry + bias;
+	if (info.interp_off) { /* a dynamic program: ld.so comes from the guest's files */
+		memcpy(interp, (const char *)image + info.interp_off, info.interp_len);
+		interp[info.interp_len] = 0;
+		if ((r = load_interp(interp, &base, &entry, why))) {
+			if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP || r == -EACCES)
+				*why = interp; /* named by kmain() */
+			return r;
+		}
+	}
 	boot_phase("segments");
 	if ((r = vm_map(&stack, USER_STACK_SIZE - STACK_POPULATE, PROT_READ | PROT_WRITE,
 	                VMA_NORESERVE, 1)))
@@ -228,9 +295,9 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 	mmu_flush();
 	boot_phase("stack");
 	vdso = arch_vdso_map();
-	if ((r = build_stack(&s, argc, argv, envc, envp, execfn, &info, bias, vdso, &sp)))
+	if ((r = build_stack(&s, argc, argv, envc, envp, execfn, &info, bias, base, vdso, &sp)))
 		return r;
 	boot_phase("initial stack");
 	boot_phases_print();
-	arch_enter_user(info.entry + bias, sp);
+	arch_enter_user(entry, sp);
 }

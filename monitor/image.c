@@ -62,11 +62,7 @@ void program_open(const char *path, struct image *img)
 		die(BOTHY_EXIT_NOEXEC, "%s: a script (#!): Bothy runs ELF programs only", path);
 	if (elf_parse(img->data, img->size, EM_X86_64, &info, &why))
 		die(BOTHY_EXIT_NOEXEC, "%s: %s", path, why);
-	if (info.interp_off)
-		die(BOTHY_EXIT_NOEXEC,
-		    "%s: dynamically linked (needs %.*s): only static programs are supported so "
-		    "far",
-		    path, (int)info.interp_len, (const char *)img->data + info.interp_off);
+	/* A dynamic program's interpreter is the guest kernel's to find. */
 }
 
 /* The BOTHY_NOTE_ABI note's version, or -1 if the kernel has none. */

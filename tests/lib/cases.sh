@@ -8,7 +8,7 @@
 #        [expect=STATUS] [min_ms=MILLISECONDS] [timeout=SECONDS]
 #        [variants=V1,V2...]
 #        [share=GUESTDIR[:ro] | initrd=GUESTDIR] [tree=NAME]
-#        [out=sorted|tar] [err=same] [-- ARGS...]
+#        [out=sorted|tar] [err=same] [prog=PATH] [vol=HOST:GUEST]... [-- ARGS...]
 # INPUT is one of the files make_inputs writes (none = /dev/null).
 # min_ms: the run must last at least this long in the host's time (for
 # tests that sleep: catches a guest clock that runs fast).
@@ -16,19 +16,25 @@
 # qemu), for a case known to be slow.
 # variants: build variants to run a guest program in (default: all).
 # share, initrd, tree, out, err: file-system cases, see tests/lib/fs.sh.
+# prog: run this host program instead of the case's own (a *.cases file's
+# default is /bin/busybox), e.g. a dynamically linked Debian binary.
+# vol: a host directory the program sees at the same path under bothy
+# (-v HOST:GUEST, read-only); natively the host's own is there. Like
+# share=, it needs the KVM monitor.
 # The line is evaluated by bash each time the case runs, so $(date +%s)
 # in ARGS gives each run the host's time of that moment.
 
 # parse_spec LINE: set NAME, STDIN, KIND, EXPECT, MIN_MS, TIMEOUT, ONLY_VARIANTS,
-# SHARE, INITRD, TREE, OUT_MODE, ERR_MODE, ENVS (array), ARGS (array).
+# SHARE, INITRD, TREE, OUT_MODE, ERR_MODE, PROG, ENVS (array), VOLS (array),
+# ARGS (array).
 parse_spec() {
 	local -a w
 	local i=1
 	eval "w=($1)"
 	NAME=${w[0]}
 	STDIN=none KIND=normal EXPECT='' MIN_MS=0 TIMEOUT='' ONLY_VARIANTS=''
-	SHARE='' INITRD='' TREE='' OUT_MODE='' ERR_MODE=''
-	ENVS=() ARGS=()
+	SHARE='' INITRD='' TREE='' OUT_MODE='' ERR_MODE='' PROG=''
+	ENVS=() ARGS=() VOLS=()
 	while ((i < ${#w[@]})); do
 		case ${w[i]} in
 		--)
@@ -47,6 +53,8 @@ parse_spec() {
 		tree=*) TREE=${w[i]#tree=} ;;
 		out=*) OUT_MODE=${w[i]#out=} ;;
 		err=*) ERR_MODE=${w[i]#err=} ;;
+		prog=*) PROG=${w[i]#prog=} ;;
+		vol=*) VOLS+=("${w[i]#vol=}") ;;
 		*) die "case '$NAME': unknown option '${w[i]}'" ;;
 		esac
 		i=$((i + 1))
@@ -63,7 +71,7 @@ in_variants() {
 # runs_on BACKEND: does the parsed case run under BACKEND? A share needs
 # the KVM monitor (it serves -v); "native" judges every case's native runs.
 runs_on() {
-	[[ -z $SHARE || $1 == kvm || $1 == native ]]
+	[[ (-z $SHARE && ${#VOLS[@]} -eq 0) || $1 == kvm || $1 == native ]]
 }
 
 # guest_specs SOURCE: the case lines of one guest program; a program

@@ -12,7 +12,7 @@
 # initrd= case runs on a host directory instead (tests/lib/fs.sh); DIR
 # also gets the share's manifest, "tree".
 run_native() {
-	local dir=$1 prog=$2 in host=''
+	local dir=$1 prog=${PROG:-$2} in host=''
 	local -a args=("${ARGS[@]}") pre=()
 	in=$(input_path "$STDIN")
 	mkdir -p "$dir"
@@ -92,7 +92,7 @@ backend_timeout() {
 # run_bothy BACKEND DIR PROG: run the parsed case under bothy; DIR gets
 # out, err and status (124 = timed out), and for a share its manifest.
 run_bothy() {
-	local backend=$1 dir=$2 prog=$3 in st=0 e t0 host=''
+	local backend=$1 dir=$2 prog=${PROG:-$3} in st=0 e t0 host='' v
 	local -a cmd=("$BOTHY")
 	in=$(input_path "$STDIN")
 	mkdir -p "$dir"
@@ -102,6 +102,9 @@ run_bothy() {
 		cmd+=(run --vmm "$backend")
 		for e in "${ENVS[@]}"; do
 			cmd+=(-e "$e")
+		done
+		for v in "${VOLS[@]}"; do
+			cmd+=(-v "$v:ro")
 		done
 		fs_guest_dir
 		if [[ -n $SHARE ]]; then
