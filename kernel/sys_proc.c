@@ -25,6 +25,14 @@ static struct rlimit64 rlimits[RLIM_NLIMITS] = {
     [RLIMIT_NPROC] = {1024, 1024},
     [RLIMIT_NOFILE] = {1024, 4096},
     [RLIMIT_AS] = {RLIM_INFINITY, RLIM_INFINITY},
+    /* The rest as a Debian machine's defaults: a limit of 0 here would
+     * tell GNU sort it may use no memory (it then spills to temp files). */
+    [5 /* RLIMIT_RSS */] = {RLIM_INFINITY, RLIM_INFINITY},
+    [8 /* RLIMIT_MEMLOCK */] = {8ull << 20, 8ull << 20},
+    [10 /* RLIMIT_LOCKS */] = {RLIM_INFINITY, RLIM_INFINITY},
+    [11 /* RLIMIT_SIGPENDING */] = {1024, 1024},
+    [12 /* RLIMIT_MSGQUEUE */] = {819200, 819200},
+    [15 /* RLIMIT_RTTIME */] = {RLIM_INFINITY, RLIM_INFINITY},
 };
 
 long sys_exit_group(long status)
