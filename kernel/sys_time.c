@@ -99,3 +99,52 @@ long sys_clock_nanosleep(long clk, long flags, long ureq, long urem)
 		return -EINVAL;
 	return sleep_ts(clk, flags, ureq);
 }
+
+#define FUTEX_WAIT           0
+#define FUTEX_WAKE           1
+#define FUTEX_WAIT_BITSET    9
+#define FUTEX_WAKE_BITSET    10
+#define FUTEX_CMD_MASK       0x7f /* without FUTEX_PRIVATE_FLAG (128) */
+#define FUTEX_CLOCK_REALTIME 256
+
+/*
+ * futex(2) for a program with one thread (threads: issue 5). A wake finds
+ * nobody waiting; a wait returns EAGAIN if the word has changed, else
+ * sleeps out its timeout (ETIMEDOUT), and without one could never be
+ * woken: the program ends with a message instead of hanging.
+ */
+long sys_futex(long uaddr, long op, long val, long utime, long uaddr2, long val3)
+{
+	int cmd = (int)(op & FUTEX_CMD_MASK), cur;
+	long r;
+
+	(void)uaddr2;
+	switch (cmd) {
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		if (uaddr % 4 || vm_check((uint64_t)uaddr, 4, PROT_READ))
+			return uaddr % 4 ? -EINVAL : -EFAULT;
+		return cmd == FUTEX_WAKE_BITSET && !val3 ? -EINVAL : 0;
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		if (uaddr % 4)
+			return -EINVAL;
+		if (cmd == FUTEX_WAIT_BITSET && !val3)
+			return -EINVAL;
+		if (copy_from_user(&cur, (uint64_t)uaddr, sizeof(cur)))
+			return -EFAULT;
+		if (cur != (int)val)
+			return -EAGAIN;
+		if (!utime)
+			proc_block_forever("a futex wait");
+		/* FUTEX_WAIT's timeout is relative (CLOCK_MONOTONIC); WAIT_BITSET's
+		 * absolute, on CLOCK_REALTIME with FUTEX_CLOCK_REALTIME. */
+		r = cmd == FUTEX_WAIT
+		        ? sleep_ts(CLOCK_MONOTONIC, 0, utime)
+		        : sleep_ts(op & FUTEX_CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC,
+		                   TIMER_ABSTIME, utime);
+		return r ? r : -ETIMEDOUT;
+	default:
+		return -ENOSYS;
+	}
+}

@@ -93,6 +93,7 @@ const syscall_fn syscall_table[] = {
     SC(gettimeofday, sys_gettimeofday),
     SC(time, sys_time),
     SC(nanosleep, sys_nanosleep),
+    SC(futex, sys_futex),
     SC(clock_nanosleep, sys_clock_nanosleep),
     SC(clone, sys_clone),
     SC(fork, sys_fork),

@@ -61,6 +61,33 @@ static const char *guest_path_problem(const char *p)
 	}
 }
 
+const char *hostfs_root_parse(const char *spec, struct hostfs_share *s, char *err, size_t errlen)
+{
+	char *host = strdup(spec), *mode;
+
+	memset(s, 0, sizeof(*s));
+	s->root = -1;
+	if (!host)
+		return "out of memory";
+	if ((mode = strrchr(host, ':')))
+		*mode++ = 0;
+	if (!*host)
+		snprintf(err, errlen, "--root '%s': expected DIR[:ro|:rw]", spec);
+	else if (mode && strcmp(mode, "ro") && strcmp(mode, "rw"))
+		snprintf(err, errlen, "--root '%s': '%s' is not ro or rw", spec, mode);
+	else if ((s->root = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		snprintf(err, errlen, "--root '%s': %s: %s", spec, host,
+		         errno == ENOTDIR ? "not a directory" : strerror(errno));
+	else {
+		s->spec = s->host = host;
+		s->guest = "/";
+		s->ro = !mode || !strcmp(mode, "ro"); /* read-only unless :rw */
+		return NULL;
+	}
+	free(host);
+	return err;
+}
+
 const char *hostfs_share_parse(const char *spec, struct hostfs_share *s, char *err, size_t errlen)
 {
 	char *host = strdup(spec), *guest, *mode;

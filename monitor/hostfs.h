@@ -35,6 +35,12 @@ struct hostfs_share {
  * wrong; *s then holds nothing to release.
  */
 const char *hostfs_share_parse(const char *spec, struct hostfs_share *s, char *err, size_t errlen);
+/*
+ * hostfs_root_parse - parse the argument of --root, "DIR[:ro|:rw]": DIR
+ * becomes the guest's "/" (read-only unless ":rw"). NULL on success, else
+ * the message (in err) for exit status 125.
+ */
+const char *hostfs_root_parse(const char *spec, struct hostfs_share *s, char *err, size_t errlen);
 
 /* hostfs_share_close - close s->root and free s->spec. */
 void hostfs_share_close(struct hostfs_share *s);

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 	      "  -v, --volume HOSTDIR:/guest/dir[:ro]\n"
 	      "                        share a host directory with the program (--vmm kvm)\n"
 	      "      --initrd FILE     files for the guest's root file system (cpio newc)\n"
+	      "      --root DIR[:rw]   a host tree as the guest's root, read-only unless :rw\n"
+	      "                        (--vmm kvm; /tmp, /dev, /proc, /sys still the guest's)\n"
 	      "      --vmm kvm|qemu    run under Bothy's KVM monitor (default) or QEMU\n"
 	      "      --log LEVEL       error, warn (default), info or debug\n"
 	      "      --trace           print every system call on stderr\n"
@@ -115,19 +117,19 @@ static void add_env(struct options *o, char *kv)
 	o->env[o->envc] = NULL;
 }
 
-static void add_volume(struct options *o, const char *spec)
+static void add_volume(struct options *o, const char *spec, int root)
 {
 	struct hostfs_share s;
 	char err[512];
 
 	if (o->nvolumes >= HOSTFS_SHARES_MAX)
 		die(BOTHY_EXIT_MONITOR, "-v: more than %u host directories", HOSTFS_SHARES_MAX);
-	if (hostfs_share_parse(spec, &s, err, sizeof(err)))
+	if ((root ? hostfs_root_parse : hostfs_share_parse)(spec, &s, err, sizeof(err)))
 		die(BOTHY_EXIT_MONITOR, "%s", err);
 	for (unsigned i = 0; i < o->nvolumes; i++)
 		if (!strcmp(o->volumes[i].guest, s.guest))
-			die(BOTHY_EXIT_MONITOR, "-v '%s': %s is already the mount point of -v '%s'",
-			    spec, s.guest, o->volumes[i].spec);
+			die(BOTHY_EXIT_MONITOR, "'%s': %s is already the mount point of '%s'", spec,
+			    s.guest, o->volumes[i].spec);
 	o->volumes = realloc(o->volumes, (o->nvolumes + 1) * sizeof(*o->volumes));
 	if (!o->volumes)
 		die(BOTHY_EXIT_MONITOR, "out of memory");
@@ -206,7 +208,7 @@ static void initrd_open(struct options *o, const char *path)
 	o->initrd_size = (uint64_t)st.st_size;
 }
 
-enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL, OPT_CRASH, OPT_INITRD };
+enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL, OPT_CRASH, OPT_INITRD, OPT_ROOT };
 
 /* Does option `val` take a value? (For getopt's '?', which means either
  * an unknown option or a missing value.) */
@@ -225,6 +227,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 	    {"env", required_argument, 0, 'e'},
 	    {"volume", required_argument, 0, 'v'},
 	    {"initrd", required_argument, 0, OPT_INITRD},
+	    {"root", required_argument, 0, OPT_ROOT},
 	    {"vmm", required_argument, 0, OPT_VMM},
 	    {"log", required_argument, 0, OPT_LOG},
 	    {"trace", no_argument, 0, OPT_TRACE},
@@ -251,10 +254,13 @@ static void parse_run(struct options *o, int argc, char **argv)
 			add_env(o, optarg);
 			break;
 		case 'v':
-			add_volume(o, optarg);
+			add_volume(o, optarg, 0);
 			break;
 		case OPT_INITRD:
 			initrd_open(o, optarg);
+			break;
+		case OPT_ROOT:
+			add_volume(o, optarg, 1);
 			break;
 		case OPT_VMM:
 			if (strcmp(optarg, "kvm") && strcmp(optarg, "qemu"))
@@ -286,6 +292,10 @@ static void parse_run(struct options *o, int argc, char **argv)
 			    argv[optind - 1]);
 		}
 	}
+	for (unsigned i = 0; i < o->nvolumes; i++)
+		if (!strcmp(o->volumes[i].guest, "/") && o->initrd)
+			die(BOTHY_EXIT_MONITOR,
+			    "--root and --initrd both give the guest's root: use one");
 	if (optind >= argc)
 		die(BOTHY_EXIT_MONITOR, "no program given (bothy run [options] PROGRAM [ARGS...])");
 	o->program = argv[optind];

@@ -434,7 +434,7 @@ static const struct file_ops hostfs_fops = {
     .seekable = 1,
 };
 
-void hostfs_mount_all(void)
+void hostfs_mount_all(int root)
 {
 	char path[PATH_MAX];
 
@@ -443,7 +443,7 @@ void hostfs_mount_all(void)
 	for (uint64_t n = 0; n < 256; n++) {
 		struct bothy_hc_fs req = {.op = BOTHY_FS_SHARE, .arg = {n}};
 		struct super_block *sb;
-		struct inode *root;
+		struct inode *rooti;
 		long r;
 
 		req.buf = VIRT_TO_PHYS(path);
@@ -461,12 +461,17 @@ void hostfs_mount_all(void)
 		sb->type = "hostfs";
 		sb->dev = 0x30 + n;
 		sb->flags = req.arg[1] & BOTHY_FS_SHARE_RO ? SB_RDONLY : 0;
-		if ((r = hostfs_inode(sb, req.node, &req.attr, NULL, &root)) ||
-		    !S_ISDIR(root->mode)) {
+		if ((r = hostfs_inode(sb, req.node, &req.attr, NULL, &rooti)) ||
+		    !S_ISDIR(rooti->mode)) {
 			printk("bothy: host directory %s: cannot use it (%ld)\n", path, r);
 			continue;
 		}
-		sb->root = root;
+		sb->root = rooti;
+		if (root) {
+			vfs_set_root(sb);
+			iput(rooti); /* the root holds it */
+			continue;
+		}
 		if ((r = vfs_mount(sb, path)))
 			printk("bothy: cannot mount the host directory at %s (error %ld)\n", path,
 			       -r);

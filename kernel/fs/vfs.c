@@ -27,6 +27,7 @@ void vfs_init(void)
 	if (!root)
 		panic("no memory for the root file system");
 	vfs_set_root(root);
+	hostfs_mount_all(1); /* --root: a host tree is "/" instead */
 	if (boot_info->initrd_size &&
 	    (r = ramfs_load_cpio(PHYS_TO_VIRT(boot_info->initrd_gpa), boot_info->initrd_size))) {
 		printk("bothy: the initrd is not a valid cpio (newc) archive (error %d)\n", -r);
@@ -41,7 +42,7 @@ void vfs_init(void)
 	mount_or_warn(tmp, "/dev/shm");
 	mount_or_warn(procfs_new(), "/proc");
 	mount_or_warn(sysfs_new(), "/sys");
-	hostfs_mount_all();
+	hostfs_mount_all(0);
 	/* The program's own file, for /proc/self/exe (a magic link, as on
 	 * Linux: it works whether or not the file is visible at its path). */
 	vfs_exe = ramfs_file_inode(PHYS_TO_VIRT(boot_info->prog_gpa), boot_info->prog_size, 0755);

@@ -39,5 +39,6 @@
 #define ELOOP        40
 #define EOVERFLOW    75
 #define EOPNOTSUPP   95
+#define ETIMEDOUT    110
 #define ESTALE       116
 #endif

@@ -96,6 +96,7 @@ long sys_clock_getres(long clk, long uts);
 long sys_gettimeofday(long utv, long utz);
 long sys_time(long ut);
 long sys_nanosleep(long ureq, long urem);
+long sys_futex(long uaddr, long op, long val, long utime, long uaddr2, long val3);
 long sys_clock_nanosleep(long clk, long flags, long ureq, long urem);
 
 /* kernel/fork.c */

@@ -349,8 +349,10 @@ int ramfs_add_file(const char *path, const void *data, size_t len, uint32_t mode
 struct inode *ramfs_file_inode(const void *data, size_t len, uint32_t mode);
 /* vfs_exe - the program's file (/proc/self/exe), or NULL. */
 extern struct inode *vfs_exe;
-/* hostfs_mount_all - mount every host directory the monitor shares. */
-void hostfs_mount_all(void);
+/* hostfs_mount_all - with root 0, mount every host directory the monitor
+ * shares at its path; with root 1, make the one shared as "/" (--root) the
+ * root directory, if there is one. */
+void hostfs_mount_all(int root);
 /* devfs_new / procfs_new / sysfs_new - the synthetic file systems. */
 struct super_block *devfs_new(void);
 struct super_block *procfs_new(void);

@@ -8,7 +8,8 @@
 #        [expect=STATUS] [min_ms=MILLISECONDS] [timeout=SECONDS]
 #        [variants=V1,V2...]
 #        [share=GUESTDIR[:ro] | initrd=GUESTDIR] [tree=NAME]
-#        [out=sorted|tar] [err=same] [prog=PATH] [vol=HOST:GUEST]... [-- ARGS...]
+#        [out=sorted|tar] [err=same] [prog=PATH] [vol=HOST:GUEST]... [root=DIR]
+#        [-- ARGS...]
 # INPUT is one of the files make_inputs writes (none = /dev/null).
 # min_ms: the run must last at least this long in the host's time (for
 # tests that sleep: catches a guest clock that runs fast).
@@ -21,6 +22,8 @@
 # vol: a host directory the program sees at the same path under bothy
 # (-v HOST:GUEST, read-only); natively the host's own is there. Like
 # share=, it needs the KVM monitor.
+# root: bothy run --root DIR (the host tree DIR, read-only, as the guest's
+# root); natively the host's own root. Needs the KVM monitor.
 # The line is evaluated by bash each time the case runs, so $(date +%s)
 # in ARGS gives each run the host's time of that moment.
 
@@ -33,7 +36,7 @@ parse_spec() {
 	eval "w=($1)"
 	NAME=${w[0]}
 	STDIN=none KIND=normal EXPECT='' MIN_MS=0 TIMEOUT='' ONLY_VARIANTS=''
-	SHARE='' INITRD='' TREE='' OUT_MODE='' ERR_MODE='' PROG=''
+	SHARE='' INITRD='' TREE='' OUT_MODE='' ERR_MODE='' PROG='' ROOTDIR=''
 	ENVS=() ARGS=() VOLS=()
 	while ((i < ${#w[@]})); do
 		case ${w[i]} in
@@ -55,6 +58,7 @@ parse_spec() {
 		err=*) ERR_MODE=${w[i]#err=} ;;
 		prog=*) PROG=${w[i]#prog=} ;;
 		vol=*) VOLS+=("${w[i]#vol=}") ;;
+		root=*) ROOTDIR=${w[i]#root=} ;;
 		*) die "case '$NAME': unknown option '${w[i]}'" ;;
 		esac
 		i=$((i + 1))
@@ -71,7 +75,7 @@ in_variants() {
 # runs_on BACKEND: does the parsed case run under BACKEND? A share needs
 # the KVM monitor (it serves -v); "native" judges every case's native runs.
 runs_on() {
-	[[ (-z $SHARE && ${#VOLS[@]} -eq 0) || $1 == kvm || $1 == native ]]
+	[[ (-z $SHARE && -z $ROOTDIR && ${#VOLS[@]} -eq 0) || $1 == kvm || $1 == native ]]
 }
 
 # guest_specs SOURCE: the case lines of one guest program; a program

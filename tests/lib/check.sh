@@ -106,6 +106,7 @@ run_bothy() {
 		for v in "${VOLS[@]}"; do
 			cmd+=(-v "$v:ro")
 		done
+		[[ -z $ROOTDIR ]] || cmd+=(--root "$ROOTDIR")
 		fs_guest_dir
 		if [[ -n $SHARE ]]; then
 			host=$(fs_host_dir "$dir")
