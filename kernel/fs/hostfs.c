@@ -456,6 +456,10 @@ void hostfs_mount_all(int root)
 			    (unsigned long)n, r);
 			continue;
 		}
+		if (root != !strcmp(path, "/")) { /* --root's share, or the others */
+			forget(req.node);
+			continue;
+		}
 		if (!(sb = kmalloc(sizeof(*sb))))
 			return;
 		sb->type = "hostfs";
