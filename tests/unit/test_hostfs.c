@@ -306,6 +306,32 @@ static void volume_specs_are_checked(void)
 	teardown();
 }
 
+/* --root DIR[:ro|:rw]: the guest's "/", read-only by default. */
+static void root_specs_are_checked(void)
+{
+	char spec[PATH_MAX + 32], err[512];
+	struct hostfs_share s;
+
+	setup();
+	snprintf(spec, sizeof(spec), "%s", top);
+	CHECK(hostfs_root_parse(spec, &s, err, sizeof(err)) == NULL);
+	CHECK(!strcmp(s.guest, "/") && s.ro == 1 && s.root >= 0);
+	hostfs_share_close(&s);
+	snprintf(spec, sizeof(spec), "%s:rw", top);
+	CHECK(hostfs_root_parse(spec, &s, err, sizeof(err)) == NULL);
+	CHECK_EQ(s.ro, 0);
+	hostfs_share_close(&s);
+	snprintf(spec, sizeof(spec), "%s:rx", top);
+	CHECK(hostfs_root_parse(spec, &s, err, sizeof(err)) != NULL);
+	CHECK(strstr(err, "--root '") == err);
+	snprintf(spec, sizeof(spec), "%s/nope", top);
+	CHECK(hostfs_root_parse(spec, &s, err, sizeof(err)) != NULL);
+	snprintf(spec, sizeof(spec), "%s/secret", top); /* not a directory */
+	CHECK(hostfs_root_parse(spec, &s, err, sizeof(err)) != NULL);
+	CHECK(hostfs_root_parse("", &s, err, sizeof(err)) != NULL);
+	teardown();
+}
+
 /* ---- lookups ---- */
 
 static void lookup_walks_components(void)
@@ -955,6 +981,7 @@ int main(int argc, char **argv)
 	TEST_RUN(share_lists_every_share);
 	TEST_RUN(no_shares_without_v);
 	TEST_RUN(volume_specs_are_checked);
+	TEST_RUN(root_specs_are_checked);
 	TEST_RUN(lookup_walks_components);
 	TEST_RUN(lookup_refuses_dot_dot_and_malformed_paths);
 	TEST_RUN(planted_symlinks_are_never_followed);
