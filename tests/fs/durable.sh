@@ -5,16 +5,7 @@
 # a log with fdatasync, prints "synced" and waits; the script kills bothy
 # with SIGKILL and compares the host files with those of a native run.
 # Needs the KVM monitor (the -v share); run by tests/run.sh.
-set -euo pipefail
-ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-OUT=${OUT:-$ROOT/build/tests}
-BOTHY=${BOTHY:-$ROOT/build/bothy}
-. "$ROOT/tests/lib/common.sh"
-. "$ROOT/tests/lib/fs.sh"
-if [[ -z ${KVM_MISSING+set} ]]; then
-	KVM_MISSING=$([[ -c /dev/kvm && -r /dev/kvm && -w /dev/kvm ]] ||
-		echo "/dev/kvm is missing or not read/writable")
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/script.sh"
 
 T=$OUT/fs/scripts/durable
 
