@@ -144,3 +144,13 @@ void kfree(void *p)
 	b->next = freelist[k];
 	freelist[k] = b;
 }
+
+char *kstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = kmalloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}

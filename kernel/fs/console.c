@@ -147,16 +147,6 @@ static struct inode *stdio_inode(int fd)
 	return inodes[fd] = i;
 }
 
-static char *path_dup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = kmalloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* console_file - a new open file for stdio descriptor fd (0, 1 or 2) on
  * the console: fd 0 reads the host's stdin (and, on a terminal, writes
  * its stdout), fds 1 and 2 write the host's stdout and stderr. NULL if fd
@@ -173,7 +163,7 @@ struct file *console_file(int fd)
 	if (!f)
 		return NULL;
 	f->priv = (void *)(uintptr_t)fd;
-	if (S_ISCHR(i->mode) && !(f->path = path_dup("/dev/console"))) {
+	if (S_ISCHR(i->mode) && !(f->path = kstrdup("/dev/console"))) {
 		fput(f);
 		return NULL;
 	}

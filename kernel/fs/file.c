@@ -12,16 +12,6 @@ static struct file *fdt[FD_MAX];
 static uint64_t cloexec[FD_MAX / 64];
 unsigned fd_limit = 1024;
 
-static char *kstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = kmalloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 struct file *file_new(const struct file_ops *fop, unsigned flags, struct inode *inode)
 {
 	struct file *f = kmalloc(sizeof(*f));

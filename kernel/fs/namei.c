@@ -463,7 +463,6 @@ int vfs_make_dirs(const char *path)
 int vfs_mount(struct super_block *sb, const char *path)
 {
 	struct inode *mp;
-	size_t n = strlen(path) + 1;
 	int r;
 
 	if (nmounts == MOUNT_MAX)
@@ -474,11 +473,10 @@ int vfs_mount(struct super_block *sb, const char *path)
 		iput(mp);
 		return -ENOTDIR;
 	}
-	if (!(mounts[nmounts].path = kmalloc(n))) {
+	if (!(mounts[nmounts].path = kstrdup(path))) {
 		iput(mp);
 		return -ENOMEM;
 	}
-	memcpy(mounts[nmounts].path, path, n);
 	mounts[nmounts].sb = sb;
 	mounts[nmounts].mp = mp; /* the reference moves to the table */
 	if (mp->sb)

@@ -268,20 +268,18 @@ static int ramfs_mknod(struct inode *dir, const char *name, size_t len, uint32_t
 
 static int ramfs_symlink(struct inode *dir, const char *name, size_t len, const char *target)
 {
-	size_t n = strlen(target);
 	struct inode *i;
-	char *t = kmalloc(n + 1);
+	char *t = kstrdup(target);
 	int r;
 
 	if (!t)
 		return -ENOMEM;
-	memcpy(t, target, n + 1);
 	if ((r = ramfs_new_entry(dir, name, len, S_IFLNK | 0777, &i))) {
 		kfree(t);
 		return r;
 	}
 	i->priv = t;
-	i->size = n;
+	i->size = strlen(t);
 	iput(i);
 	return 0;
 }

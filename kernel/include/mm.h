@@ -28,6 +28,8 @@ uint64_t mm_total_bytes(void);
 void *kmalloc(size_t n);
 /* kfree - free a kmalloc() block; kfree(NULL) does nothing. */
 void kfree(void *p);
+/* kstrdup - a kmalloc() copy of the string s; NULL if out of memory. */
+char *kstrdup(const char *s);
 
 /* Linux mmap(2) protections and flags. */
 #define PROT_NONE           0

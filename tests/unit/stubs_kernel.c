@@ -35,6 +35,11 @@ void kfree(void *p)
 	free(p);
 }
 
+char *kstrdup(const char *s)
+{
+	return strdup(s);
+}
+
 uint64_t page_alloc(void)
 {
 	void *p;

@@ -1,4 +1,5 @@
-/* unit-test-sources: monitor/hostfs.c monitor/hostfs_ops.c monitor/hypercall.c monitor/gpa.c */
+/* unit-test-sources: monitor/hostfs.c monitor/hostfs_ops.c monitor/hypercall.c monitor/gpa.c
+ * tests/unit/stubs_monitor.c */
 /*
  * Unit tests of the monitor's host directory sharing (monitor/hostfs.c):
  * BOTHY_HC_FS calls made through hypercall() by a fake guest whose RAM is
@@ -33,19 +34,6 @@
 #define BUF_GPA  0x4000ull  /* buf: targets, mount paths, dirents (16 KiB) */
 #define SEG_GPA  0x8000ull  /* segment arrays (BOTHY_FS_SEGS_MAX + 1 entries) */
 #define DATA_GPA 0x10000ull /* file data */
-
-/* What hypercall.c needs from the rest of the monitor. */
-void die(int status, const char *fmt, ...)
-{
-	(void)fmt;
-	exit(status);
-}
-
-void kernel_symbolize(const struct image *k, uint64_t addr, char *buf, size_t len)
-{
-	(void)k, (void)addr;
-	snprintf(buf, len, "?");
-}
 
 static struct vm vm;
 static struct hostfs_share shares[3];

@@ -1,4 +1,5 @@
-/* unit-test-sources: monitor/hypercall.c monitor/gpa.c monitor/hostfs.c monitor/hostfs_ops.c */
+/* unit-test-sources: monitor/hypercall.c monitor/gpa.c tests/unit/stubs_monitor.c monitor/hostfs.c
+ * monitor/hostfs_ops.c */
 /*
  * Unit tests of the monitor's hypercall validation (monitor/hypercall.c):
  * a hostile guest's addresses and lengths must be refused before the
@@ -16,19 +17,6 @@
 #include "test.h"
 
 #define RAM (64 * 1024)
-
-/* What hypercall.c needs from the rest of the monitor. */
-void die(int status, const char *fmt, ...)
-{
-	(void)fmt;
-	exit(status);
-}
-
-void kernel_symbolize(const struct image *k, uint64_t addr, char *buf, size_t len)
-{
-	(void)k, (void)addr;
-	snprintf(buf, len, "?");
-}
 
 static struct vm vm;
 
