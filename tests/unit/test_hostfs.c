@@ -1,5 +1,6 @@
-/* unit-test-sources: monitor/hostfs.c monitor/hostfs_ops.c monitor/hypercall.c monitor/gpa.c
- * tests/unit/stubs_monitor.c */
+/* clang-format off */
+/* unit-test-sources: monitor/hostfs.c monitor/hostfs_ops.c monitor/hypercall.c monitor/gpa.c tests/unit/stubs_monitor.c */
+/* clang-format on */
 /*
  * Unit tests of the monitor's host directory sharing (monitor/hostfs.c):
  * BOTHY_HC_FS calls made through hypercall() by a fake guest whose RAM is

@@ -1,5 +1,6 @@
-/* unit-test-sources: monitor/hypercall.c monitor/gpa.c tests/unit/stubs_monitor.c monitor/hostfs.c
- * monitor/hostfs_ops.c */
+/* clang-format off */
+/* unit-test-sources: monitor/hypercall.c monitor/gpa.c tests/unit/stubs_monitor.c monitor/hostfs.c monitor/hostfs_ops.c */
+/* clang-format on */
 /*
  * Unit tests of the monitor's hypercall validation (monitor/hypercall.c):
  * a hostile guest's addresses and lengths must be refused before the
