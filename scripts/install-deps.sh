@@ -21,6 +21,9 @@ REQUIRED=(
 	musl-dev
 	busybox-static  # a real static program for the demo
 	cpio            # initrds
+	lua5.4          # Debian's own dynamic programs, run by the tests
+	sqlite3
+	python3
 )
 # Nice to have: installed when the archive has them, skipped otherwise.
 OPTIONAL=(
