@@ -266,8 +266,10 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 		*why = "its interpreter's name is too long";
 		return -ENOEXEC;
 	}
+	if (!(boot_info->flags & BOTHY_BOOT_FIXED_BASE))
+		vm_layout_randomize();
 	if (info.type == ET_DYN)
-		bias = USER_PIE_BASE - info.vaddr_lo;
+		bias = user_pie_base - info.vaddr_lo;
 	if ((r = load_image(image, image_pa, &info, bias, 1)))
 		return r;
 	entry = info.entry + bias;

@@ -931,6 +931,121 @@ long sys_access(long upath, long mode)
 	return sys_faccessat2(AT_FDCWD, upath, mode, 0);
 }
 
+/* ---- extended attributes ---- */
+
+/*
+ * No file here has extended attributes: getxattr(2) finds none (ENODATA,
+ * which `ls -l` takes as "no ACL, no label"), listxattr(2) lists none, and
+ * setting or removing one is not supported (EOPNOTSUPP). The path or
+ * descriptor is still checked as Linux would (ENOENT, EBADF, ...).
+ */
+static long xattr_target(long dirfd_or_fd, long upath, int follow)
+{
+	struct nameidata nd;
+	struct file *f;
+	int r;
+
+	if (!upath) { /* the f*xattr calls */
+		if (!(f = fget((int)dirfd_or_fd)))
+			return -EBADF;
+		fput(f);
+		return 0;
+	}
+	if ((r = user_path(AT_FDCWD, upath, follow ? LOOKUP_FOLLOW : 0, &nd)))
+		return r;
+	path_release(&nd);
+	return 0;
+}
+
+static long get_xattr(long fd, long upath, int follow)
+{
+	long r = xattr_target(fd, upath, follow);
+	return r ? r : -ENODATA;
+}
+
+static long list_xattr(long fd, long upath, int follow)
+{
+	return xattr_target(fd, upath, follow);
+}
+
+static long set_xattr(long fd, long upath, int follow)
+{
+	long r = xattr_target(fd, upath, follow);
+	return r ? r : -EOPNOTSUPP;
+}
+
+long sys_getxattr(long upath, long uname, long uval, long size)
+{
+	(void)uname, (void)uval, (void)size;
+	return get_xattr(0, upath, 1);
+}
+
+long sys_lgetxattr(long upath, long uname, long uval, long size)
+{
+	(void)uname, (void)uval, (void)size;
+	return get_xattr(0, upath, 0);
+}
+
+long sys_fgetxattr(long fd, long uname, long uval, long size)
+{
+	(void)uname, (void)uval, (void)size;
+	return get_xattr(fd, 0, 0);
+}
+
+long sys_listxattr(long upath, long ulist, long size)
+{
+	(void)ulist, (void)size;
+	return list_xattr(0, upath, 1);
+}
+
+long sys_llistxattr(long upath, long ulist, long size)
+{
+	(void)ulist, (void)size;
+	return list_xattr(0, upath, 0);
+}
+
+long sys_flistxattr(long fd, long ulist, long size)
+{
+	(void)ulist, (void)size;
+	return list_xattr(fd, 0, 0);
+}
+
+long sys_setxattr(long upath, long uname, long uval, long size, long flags)
+{
+	(void)uname, (void)uval, (void)size, (void)flags;
+	return set_xattr(0, upath, 1);
+}
+
+long sys_lsetxattr(long upath, long uname, long uval, long size, long flags)
+{
+	(void)uname, (void)uval, (void)size, (void)flags;
+	return set_xattr(0, upath, 0);
+}
+
+long sys_fsetxattr(long fd, long uname, long uval, long size, long flags)
+{
+	(void)uname, (void)uval, (void)size, (void)flags;
+	return set_xattr(fd, 0, 0);
+}
+
+long sys_removexattr(long upath, long uname)
+{
+	(void)uname;
+	return set_xattr(0, upath, 1);
+}
+
+long sys_lremovexattr(long upath, long uname)
+{
+	(void)uname;
+	return set_xattr(0, upath, 0);
+}
+
+long sys_fremovexattr(long fd, long uname)
+{
+	(void)uname;
+	return set_xattr(fd, 0, 0);
+}
+
 /* ---- attributes ---- */
 
 static long setattr(struct inode *i, struct iattr *ia)

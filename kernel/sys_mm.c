@@ -64,6 +64,11 @@ long sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
 	return r ? r : (long)a;
 }
 
+long sys_mremap(long addr, long old_len, long new_len, long flags, long new_addr)
+{
+	return vm_remap(addr, old_len, new_len, flags, new_addr);
+}
+
 long sys_munmap(long addr, long len)
 {
 	return vm_unmap(addr, len);

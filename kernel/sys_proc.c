@@ -126,6 +126,47 @@ long sys_setrlimit(long res, long unew)
 	return sys_prlimit64(0, res, unew, 0);
 }
 
+/*
+ * getrusage(2) and times(2). The program is alone on its vCPU, so its CPU
+ * time is the time since boot (as CLOCK_PROCESS_CPUTIME_ID says), all
+ * counted as user time; ru_maxrss is the most memory in use seen at these
+ * calls (kernel included), in KiB. Children (fork) are not counted.
+ */
+static uint64_t maxrss_kib(void)
+{
+	static uint64_t max;
+	uint64_t now = (mm_total_bytes() - mm_free_bytes()) >> 10;
+
+	return max = MAX(max, now);
+}
+
+long sys_getrusage(long who, long uru)
+{
+	struct rusage ru;
+	uint64_t ns = time_monotonic_ns();
+
+	who = (int)who; /* an int in Linux; glibc passes it zero-extended */
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	memset(&ru, 0, sizeof(ru));
+	if (who != RUSAGE_CHILDREN) {
+		ru.ru_utime.tv_sec = ns / 1000000000;
+		ru.ru_utime.tv_usec = ns % 1000000000 / 1000;
+		ru.ru_maxrss = maxrss_kib();
+	}
+	return copy_to_user(uru, &ru, sizeof(ru));
+}
+
+long sys_times(long utms)
+{
+	int64_t ticks = time_monotonic_ns() / (1000000000 / USER_HZ);
+	struct tms t = {ticks, 0, 0, 0};
+
+	if (utms && copy_to_user(utms, &t, sizeof(t)))
+		return -EFAULT;
+	return ticks;
+}
+
 long sys_sysinfo(long ubuf)
 {
 	struct sysinfo si;
@@ -177,7 +218,31 @@ long sys_arch_prctl(long code, long addr)
 
 long sys_prctl(long op, long arg2)
 {
+	static long dumpable = 1, no_new_privs;
+
 	switch (op) {
+	case PR_CAPBSET_READ: /* root with every capability */
+		return arg2 >= 0 && arg2 <= CAP_LAST_CAP ? 1 : -EINVAL;
+	case PR_GET_DUMPABLE:
+		return dumpable;
+	case PR_SET_DUMPABLE:
+		if (arg2 != 0 && arg2 != 1)
+			return -EINVAL;
+		dumpable = arg2;
+		return 0;
+	case PR_SET_PDEATHSIG: /* PID 1 has no parent to lose */
+		return arg2 >= 0 && arg2 <= 64 ? 0 : -EINVAL;
+	case PR_GET_PDEATHSIG: {
+		int zero = 0;
+		return copy_to_user(arg2, &zero, sizeof(zero));
+	}
+	case PR_SET_NO_NEW_PRIVS:
+		if (arg2 != 1)
+			return -EINVAL;
+		no_new_privs = 1;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return no_new_privs;
 	case PR_SET_NAME: {
 		long n = strncpy_from_user(comm, arg2, sizeof(comm));
 		if (n == -ENAMETOOLONG)

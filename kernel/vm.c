@@ -7,6 +7,7 @@
 #include <arch.h>
 #include <errno.h>
 #include <mm.h>
+#include <random.h>
 #include <vfs.h>
 #include <elf.h>
 #include <string.h>
@@ -22,6 +23,16 @@ struct vma {
 
 static struct vma *vmas;
 static uint64_t brk_start, brk_cur;
+uint64_t user_mmap_top = USER_MMAP_TOP, user_pie_base = USER_PIE_BASE;
+
+void vm_layout_randomize(void)
+{
+	uint64_t r[2];
+
+	random_bytes(r, sizeof(r));
+	user_mmap_top = USER_MMAP_TOP - (r[0] & ((1ull << USER_RND_BITS) - 1)) * PAGE_SIZE;
+	user_pie_base = USER_PIE_BASE + (r[1] & ((1ull << USER_RND_BITS) - 1)) * PAGE_SIZE;
+}
 
 /*
  * Mappings up to this size are populated when made, while at most half of
@@ -166,7 +177,7 @@ static int range_free(uint64_t start, uint64_t end)
 }
 
 /*
- * The highest free gap of len bytes below USER_MMAP_TOP (mmap's top-down
+ * The highest free gap of len bytes below user_mmap_top (mmap's top-down
  * layout), in one pass over the sorted areas: the last gap that fits is
  * the highest. 0 if none.
  */
@@ -174,14 +185,14 @@ static uint64_t vm_find_free(uint64_t len)
 {
 	uint64_t prev_end = USER_MIN, best = 0;
 
-	for (struct vma *v = vmas; v && prev_end < USER_MMAP_TOP; v = v->next) {
-		uint64_t gap_end = MIN(v->start, USER_MMAP_TOP);
+	for (struct vma *v = vmas; v && prev_end < user_mmap_top; v = v->next) {
+		uint64_t gap_end = MIN(v->start, user_mmap_top);
 		if (gap_end > prev_end && gap_end - prev_end >= len)
 			best = gap_end - len;
 		prev_end = MAX(prev_end, v->end);
 	}
-	if (prev_end < USER_MMAP_TOP && USER_MMAP_TOP - prev_end >= len)
-		best = USER_MMAP_TOP - len;
+	if (prev_end < user_mmap_top && user_mmap_top - prev_end >= len)
+		best = user_mmap_top - len;
 	return best;
 }
 
@@ -260,7 +271,7 @@ int vm_map_file(uint64_t *addr, uint64_t len, unsigned prot, unsigned flags, int
 			return -EINVAL;
 		if ((r = vm_unmap(start, len)))
 			return r;
-	} else if (!start || start < USER_MIN || start + len > USER_MMAP_TOP ||
+	} else if (!start || start < USER_MIN || start + len > user_mmap_top ||
 	           !range_free(start, start + len)) {
 		start = vm_find_free(len);
 		if (!start)
@@ -404,6 +415,115 @@ int vm_check(uint64_t addr, uint64_t len, unsigned access)
 		addr = v->end;
 	}
 	return 0;
+}
+
+struct move {
+	uint64_t delta;
+	int err;
+};
+
+static void move_page(uint64_t va, uint64_t pa, unsigned flags, void *arg)
+{
+	struct move *m = arg;
+
+	if (!m->err)
+		m->err = mmu_map(va + m->delta, pa, PAGE_SIZE, flags);
+}
+
+/* Move the area [addr, addr+old_len), which is one area, to [dst,
+ * dst+new_len) (free), pages and all; the new tail is populated as a fresh
+ * mapping would be. */
+static long vma_move(uint64_t addr, uint64_t old_len, uint64_t new_len, uint64_t dst)
+{
+	struct move m = {dst - addr, 0};
+	struct vma *v, *n, **pp;
+	int r;
+
+	if ((r = vma_split(addr)) || (r = vma_split(addr + old_len)))
+		return r;
+	v = vma_find(addr);
+	if ((r = vma_insert(dst, dst + new_len, v->prot, v->flags)))
+		return r;
+	n = vma_find(dst);
+	n->file = v->file;
+	n->off = v->off;
+	n->name = v->name;
+	mmu_for_each(addr, old_len, move_page, &m);
+	if (m.err) { /* out of page-table pages: leave the old area as it was */
+		n->file = NULL;
+		for (pp = &vmas; *pp != n; pp = &(*pp)->next)
+			;
+		*pp = n->next;
+		kfree(n);
+		vma_last = NULL;
+		mmu_unmap(dst, new_len, NULL);
+		mmu_flush();
+		return -ENOMEM;
+	}
+	/* The pages now belong to the new area: unlink the old one without
+	 * freeing them or writing them back; its file reference moves too. */
+	for (pp = &vmas; *pp != v; pp = &(*pp)->next)
+		;
+	*pp = v->next;
+	kfree(v);
+	vma_last = NULL;
+	mmu_unmap(addr, old_len, NULL);
+	if (new_len > old_len && n->prot != PROT_NONE && !(n->flags & VMA_NORESERVE) &&
+	    eager(new_len - old_len))
+		populate_fresh(n, dst + old_len, dst + new_len, n->prot);
+	mmu_flush();
+	return (long)dst;
+}
+
+long vm_remap(uint64_t addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr)
+{
+	struct vma *v;
+	uint64_t end;
+	long r;
+
+	if ((addr % PAGE_SIZE) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+		return -EINVAL;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (!new_len || !old_len || new_len > USER_STACK_TOP) /* old_len 0 duplicates MAP_SHARED */
+		return -EINVAL;
+	end = addr + old_len;
+	if (end < addr || !(v = vma_find(addr)))
+		return -EFAULT;
+	if (!(flags & MREMAP_FIXED) && new_len <= old_len) {
+		/* As Linux: a shrink is an munmap of the tail, whatever it covers. */
+		if (new_len < old_len && (r = vm_unmap(addr + new_len, old_len - new_len)))
+			return r;
+		return (long)addr;
+	}
+	if (end > v->end)
+		return -EFAULT;
+	if (flags & MREMAP_FIXED) {
+		if ((new_addr % PAGE_SIZE) || !range_ok(new_addr, new_len) ||
+		    (new_addr < end && addr < new_addr + new_len))
+			return -EINVAL;
+		if ((r = vm_unmap(new_addr, new_len)))
+			return r;
+		if (new_len < old_len) {
+			vm_unmap(addr + new_len, old_len - new_len);
+			old_len = new_len;
+		}
+		return vma_move(addr, old_len, new_len, new_addr);
+	}
+	if (end == v->end && addr + new_len <= USER_STACK_TOP && range_free(end, addr + new_len)) {
+		v->end = addr + new_len; /* grow in place */
+		vma_last = NULL;
+		if (v->prot != PROT_NONE && !(v->flags & VMA_NORESERVE) && eager(new_len - old_len))
+			populate_fresh(v, end, v->end, v->prot);
+		mmu_flush();
+		return (long)addr;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	if (!(new_addr = vm_find_free(new_len)))
+		return -ENOMEM;
+	return vma_move(addr, old_len, new_len, new_addr);
 }
 
 void vm_set_brk(uint64_t start)

@@ -22,7 +22,7 @@
 #ifndef BOTHY_ABI_H
 #define BOTHY_ABI_H
 
-#define BOTHY_ABI_VERSION 2
+#define BOTHY_ABI_VERSION 3                     /* 3: BOTHY_BOOT_FIXED_BASE */
 #define BOTHY_BOOT_MAGIC  0x59485442424f4f54ull /* "TOOBBTHY" little-endian */
 
 /* ELF note (name "Bothy") in the kernel image carrying BOTHY_ABI_VERSION. */
@@ -52,6 +52,7 @@
 #define BOTHY_BOOT_STDERR_TTY (1u << 2)
 #define BOTHY_BOOT_TRACE      (1u << 3) /* print every system call */
 #define BOTHY_BOOT_CRASH      (1u << 4) /* test hook: fault in the kernel at boot */
+#define BOTHY_BOOT_FIXED_BASE (1u << 5) /* no address randomisation (--fixed-base) */
 
 /* Log levels in bothy_boot_info.log_level. */
 enum bothy_log_level {

@@ -434,12 +434,13 @@ static const struct file_ops hostfs_fops = {
     .seekable = 1,
 };
 
-void hostfs_mount_all(int root)
+int hostfs_mount_all(int root)
 {
 	char path[PATH_MAX];
+	int mounted = 0;
 
 	if (!platform->fs_call)
-		return;
+		return 0;
 	for (uint64_t n = 0; n < 256; n++) {
 		struct bothy_hc_fs req = {.op = BOTHY_FS_SHARE, .arg = {n}};
 		struct super_block *sb;
@@ -449,7 +450,7 @@ void hostfs_mount_all(int root)
 		req.buf = VIRT_TO_PHYS(path);
 		req.len = sizeof(path);
 		if ((r = fs_call(&req)) == -ENOENT)
-			return;
+			return mounted;
 		if (r || strnlen(path, sizeof(path)) == sizeof(path) || path[0] != '/') {
 			printk(
 			    "bothy: host directory %lu: the monitor's answer is malformed (%ld)\n",
@@ -461,7 +462,7 @@ void hostfs_mount_all(int root)
 			continue;
 		}
 		if (!(sb = kmalloc(sizeof(*sb))))
-			return;
+			return mounted;
 		sb->type = "hostfs";
 		sb->dev = 0x30 + n;
 		sb->flags = req.arg[1] & BOTHY_FS_SHARE_RO ? SB_RDONLY : 0;
@@ -474,10 +475,14 @@ void hostfs_mount_all(int root)
 		if (root) {
 			vfs_set_root(sb);
 			iput(rooti); /* the root holds it */
+			mounted++;
 			continue;
 		}
 		if ((r = vfs_mount(sb, path)))
 			printk("bothy: cannot mount the host directory at %s (error %ld)\n", path,
 			       -r);
+		else
+			mounted++;
 	}
+	return mounted;
 }

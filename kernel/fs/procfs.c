@@ -20,7 +20,6 @@
 #include "synth.h"
 
 #define PID         1
-#define USER_HZ     100           /* clock ticks in /proc (sysconf(_SC_CLK_TCK)) */
 #define UTS_RELEASE "6.1.0-bothy" /* as sys_uname() says */
 #define UTS_VERSION "#1 SMP Bothy"
 #define ST_DEV_PROC 0x15

@@ -805,6 +805,17 @@ static int add_entry(const struct cpio_entry *e, struct links *links)
 	return r;
 }
 
+/* The offset of the first non-zero byte of buf[off..len), or len: one
+ * `repe scasb` (zeros fill up to a page between archives). */
+static size_t skip_zeros(const void *buf, size_t off, size_t len)
+{
+	const char *p = (const char *)buf + off;
+	size_t left = len - off;
+
+	asm volatile("repe scasb" : "+D"(p), "+c"(left) : "a"(0) : "memory", "cc");
+	return p[-1] ? (size_t)(p - 1 - (const char *)buf) : len;
+}
+
 int ramfs_load_cpio(const void *buf, size_t len)
 {
 	size_t off = 0;
@@ -816,7 +827,7 @@ int ramfs_load_cpio(const void *buf, size_t len)
 		/* Archives may follow one another, padded with NULs (Linux's
 		 * initramfs buffer format). */
 		if (((const char *)buf)[off] == 0) {
-			off = ALIGN_UP(off + 1, 4); /* entries start 4-aligned */
+			off = ALIGN_UP(skip_zeros(buf, off, len), 4); /* entries start 4-aligned */
 			continue;
 		}
 		r = cpio_next(buf, len, &off, &e);

@@ -22,17 +22,23 @@ static void mount_or_warn(struct super_block *sb, const char *path)
 void vfs_init(void)
 {
 	struct super_block *root = ramfs_new(), *tmp;
-	int r;
+	int r, host_root;
 
 	if (!root)
 		panic("no memory for the root file system");
 	vfs_set_root(root);
-	hostfs_mount_all(1); /* --root: a host tree is "/" instead */
+	host_root = hostfs_mount_all(1); /* --root: a host tree is "/" instead */
 	if (boot_info->initrd_size &&
 	    (r = ramfs_load_cpio(PHYS_TO_VIRT(boot_info->initrd_gpa), boot_info->initrd_size))) {
 		printk("bothy: the initrd is not a valid cpio (newc) archive (error %d)\n", -r);
 		proc_exit(BOTHY_EXIT_MONITOR);
 	}
+	/* The program at its own path, as a user who looks for it expects
+	 * (python finds its prefix that way). Not in a --root tree, where the
+	 * host's file is there already; not over a file the initrd has. */
+	if (!host_root && proc_exe_path[0] == '/')
+		ramfs_add_file(proc_exe_path, PHYS_TO_VIRT(boot_info->prog_gpa),
+		               boot_info->prog_size, 0755);
 	if ((tmp = ramfs_new())) /* its own file system, as a tmpfs is on Linux */
 		tmp->root->mode = S_IFDIR | 01777;
 	mount_or_warn(tmp, "/tmp");

@@ -161,8 +161,34 @@ _Static_assert(sizeof(struct flock64) == 32, "struct flock");
 #define MADV_DONTNEED   4
 #define MADV_FREE       8
 
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
+#define PR_SET_PDEATHSIG    1
+#define PR_GET_PDEATHSIG    2
+#define PR_GET_DUMPABLE     3
+#define PR_SET_DUMPABLE     4
+#define PR_SET_NAME         15
+#define PR_GET_NAME         16
+#define PR_CAPBSET_READ     23
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define CAP_LAST_CAP        40 /* CAP_CHECKPOINT_RESTORE, Linux 5.9 */
+
+/* getrusage(2) and times(2); USER_HZ is also /proc's clock tick. */
+#define USER_HZ         100 /* sysconf(_SC_CLK_TCK) */
+#define RUSAGE_SELF     0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD   1
+struct rusage {
+	struct {
+		int64_t tv_sec, tv_usec;
+	} ru_utime, ru_stime;
+	int64_t ru_maxrss; /* KiB */
+	int64_t ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt, ru_nswap, ru_inblock,
+	    ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals, ru_nvcsw, ru_nivcsw;
+};
+_Static_assert(sizeof(struct rusage) == 144, "struct rusage");
+struct tms {
+	int64_t tms_utime, tms_stime, tms_cutime, tms_cstime; /* clock ticks (USER_HZ) */
+};
 
 #define SIG_DFL     0
 #define SIG_IGN     1

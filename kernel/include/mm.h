@@ -46,13 +46,28 @@ char *kstrdup(const char *s);
 #define MAP_POPULATE        0x8000
 #define MAP_STACK           0x20000
 #define MAP_FIXED_NOREPLACE 0x100000
+#define MREMAP_MAYMOVE      1
+#define MREMAP_FIXED        2
 
 /* The user address space (x86_64 and aarch64 with 48-bit addresses). */
 #define USER_MIN        0x10000ull /* vm.mmap_min_addr */
 #define USER_STACK_TOP  0x7ffffffde000ull
 #define USER_STACK_SIZE (8ull << 20) /* RLIMIT_STACK */
 #define USER_MMAP_TOP   (USER_STACK_TOP - USER_STACK_SIZE - (1ull << 30))
-#define USER_PIE_BASE   0x555555554000ull
+#define USER_PIE_BASE   0x555555554000ull /* ELF_ET_DYN_BASE: 2/3 of the space */
+#define USER_RND_BITS   28                /* vm.mmap_rnd_bits: pages of randomness */
+
+/* Where mmap's top-down search starts and where a position-independent
+ * program is loaded: USER_MMAP_TOP and USER_PIE_BASE until
+ * vm_layout_randomize() moves them. */
+extern uint64_t user_mmap_top, user_pie_base;
+/*
+ * vm_layout_randomize - move user_mmap_top down and user_pie_base up by
+ * independent random multiples of the page size below 2^USER_RND_BITS
+ * pages (1 TiB), as Linux's arch_pick_mmap_layout() and load_elf_binary()
+ * do with randomize_va_space=2. Call before the program is loaded.
+ */
+void vm_layout_randomize(void);
 
 /* VMA flags. */
 #define VMA_NORESERVE 1u /* populate on first touch */
@@ -94,6 +109,17 @@ void vm_name(uint64_t addr, const char *name);
 int vm_map_phys(uint64_t va, uint64_t pa, uint64_t len, unsigned prot);
 /* vm_unmap - remove [addr, addr+len). 0 or -EINVAL. munmap(2). */
 int vm_unmap(uint64_t addr, uint64_t len);
+/*
+ * vm_remap - mremap(2): resize the mapping [addr, addr+old_len), which must
+ * lie in one area (else -EFAULT), to new_len bytes (both rounded up to
+ * pages). Shrinking unmaps the tail; growing extends in place when the
+ * addresses after it are free, else moves the area (pages, file and
+ * protection with it) when flags has MREMAP_MAYMOVE, to new_addr with
+ * MREMAP_FIXED (what was there is unmapped). Returns the new address, or
+ * -EINVAL (misaligned, zero length, bad flags, overlapping MREMAP_FIXED
+ * target), -EFAULT, -ENOMEM (no room, or cannot move).
+ */
+long vm_remap(uint64_t addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr);
 /* vm_protect - change protections; -ENOMEM if a page is unmapped. mprotect(2). */
 int vm_protect(uint64_t addr, uint64_t len, unsigned prot);
 /* vm_discard - MADV_DONTNEED: anonymous pages read back as zero. madvise(2). */

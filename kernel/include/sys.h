@@ -86,6 +86,7 @@ long sys_splice(long infd, long uinoff, long outfd, long uoutoff, long len, long
 long sys_brk(long brk);
 long sys_mmap(long addr, long len, long prot, long flags, long fd, long off);
 long sys_munmap(long addr, long len);
+long sys_mremap(long addr, long old_len, long new_len, long flags, long new_addr);
 long sys_mprotect(long addr, long len, long prot);
 long sys_madvise(long addr, long len, long advice);
 long sys_msync(long addr, long len, long flags);
@@ -130,5 +131,25 @@ long sys_sigaltstack(long uss, long uold);
 long sys_kill(long pid, long sig);
 long sys_tgkill(long tgid, long tid, long sig);
 long sys_tkill(long tid, long sig);
+
+/* kernel/socket.c: AF_UNIX sockets without listeners (NSS's nscd probe). */
+long sys_socket(long family, long type, long protocol);
+long sys_connect(long fd, long uaddr, long len);
+long sys_getrusage(long who, long uru);
+long sys_times(long utms);
+
+/* Extended attributes (kernel/sys_fs.c): none, as on a file system without them. */
+long sys_getxattr(long upath, long uname, long uval, long size);
+long sys_lgetxattr(long upath, long uname, long uval, long size);
+long sys_fgetxattr(long fd, long uname, long uval, long size);
+long sys_listxattr(long upath, long ulist, long size);
+long sys_llistxattr(long upath, long ulist, long size);
+long sys_flistxattr(long fd, long ulist, long size);
+long sys_setxattr(long upath, long uname, long uval, long size, long flags);
+long sys_lsetxattr(long upath, long uname, long uval, long size, long flags);
+long sys_fsetxattr(long fd, long uname, long uval, long size, long flags);
+long sys_removexattr(long upath, long uname);
+long sys_lremovexattr(long upath, long uname);
+long sys_fremovexattr(long fd, long uname);
 
 #endif

@@ -351,8 +351,8 @@ struct inode *ramfs_file_inode(const void *data, size_t len, uint32_t mode);
 extern struct inode *vfs_exe;
 /* hostfs_mount_all - with root 0, mount every host directory the monitor
  * shares at its path; with root 1, make the one shared as "/" (--root) the
- * root directory, if there is one. */
-void hostfs_mount_all(int root);
+ * root directory, if there is one. Returns how many were mounted. */
+int hostfs_mount_all(int root);
 /* devfs_new / procfs_new / sysfs_new - the synthetic file systems. */
 struct super_block *devfs_new(void);
 struct super_block *procfs_new(void);

@@ -56,6 +56,14 @@ static inline const char *errno_name(int err)
 		return "ENOSYS";
 	case EEXIST:
 		return "EEXIST";
+	case ENOTSOCK:
+		return "ENOTSOCK";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ENOTCONN:
+		return "ENOTCONN";
+	case ESOCKTNOSUPPORT:
+		return "ESOCKTNOSUPPORT";
 	}
 	return "E?";
 }
