@@ -128,6 +128,7 @@ static int load_interp(const char *path, uint64_t *base, uint64_t *entry, const 
 	struct nameidata nd;
 	struct elf_info ii;
 	struct file *f;
+	const void *data;
 	uint64_t pa, size, pos = 0, a = 0, span;
 	int r;
 
@@ -138,6 +139,13 @@ static int load_interp(const char *path, uint64_t *base, uint64_t *entry, const 
 		return r ? r : -EACCES;
 	}
 	size = nd.inode->size;
+	if ((data = ramfs_backing(nd.inode, 0, size)) && !((uintptr_t)data % PAGE_SIZE)) {
+		/* In memory already, page aligned (the initrd): used in place,
+		 * as the program's own image is. */
+		path_release(&nd);
+		pa = VIRT_TO_PHYS(data);
+		goto parse;
+	}
 	r = file_open_inode(nd.inode, O_RDONLY, path, &f);
 	path_release(&nd);
 	if (r)
@@ -155,6 +163,7 @@ static int load_interp(const char *path, uint64_t *base, uint64_t *entry, const 
 		}
 	}
 	fput(f);
+parse:
 	if ((r = elf_parse(PHYS_TO_VIRT(pa), size, EM_X86_64, &ii, why)))
 		return r;
 	if (ii.type != ET_DYN || ii.interp_off) {

@@ -21,6 +21,13 @@ struct vma {
 	const char *name;  /* "[stack]", "[heap]", ... for /proc/self/maps */
 };
 
+/* A walk over present pages (mmu_for_each): the distance to move them, and
+ * the first error. */
+struct move {
+	uint64_t delta;
+	int err;
+};
+
 static struct vma *vmas;
 static uint64_t brk_start, brk_cur;
 uint64_t user_mmap_top = USER_MMAP_TOP, user_pie_base = USER_PIE_BASE;
@@ -229,13 +236,60 @@ int vm_populate(uint64_t start, uint64_t end)
 }
 
 /*
+ * The physical page to map as is at va of area v, when v is a private
+ * file mapping without write access and the file's whole page lies in
+ * memory, page aligned (an initrd file, as the monitor lays them out):
+ * shared libraries then cost no copy, which on PVM is the expensive part
+ * (every byte a ring-0 copy moves is emulated). 0 otherwise. Such pages
+ * are not owned by the mapping; vm_protect() copies them before granting
+ * write access.
+ */
+static uint64_t direct_page(struct vma *v, uint64_t va, unsigned prot)
+{
+	const void *p;
+
+	if (!v->file || (v->flags & VMA_SHARED) || (prot & PROT_WRITE) || !v->file->inode)
+		return 0;
+	p = ramfs_backing(v->file->inode, v->off + (va - v->start), PAGE_SIZE);
+	return p && !((uintptr_t)p % PAGE_SIZE) ? VIRT_TO_PHYS(p) : 0;
+}
+
+/* How many bytes from start (whole pages, up to end) of area v can be
+ * mapped as they are, as for direct_page(), and from where (*pa). */
+static uint64_t direct_span(struct vma *v, uint64_t start, uint64_t end, unsigned prot,
+                            uint64_t *pa)
+{
+	uint64_t off = v->off + (start - v->start), size, len;
+	const void *p;
+
+	if (!direct_page(v, start, prot))
+		return 0;
+	size = v->file->inode->size;
+	len = MIN(end - start, ALIGN_DOWN(size - MIN(size, off), PAGE_SIZE));
+	if (!len || !(p = ramfs_backing(v->file->inode, off, len)))
+		return 0;
+	*pa = VIRT_TO_PHYS(p);
+	return len;
+}
+
+/*
  * Fill a fresh area [start, end), known to have no pages mapped: one run
  * of contiguous pages and one pass over the page tables when the
  * allocator has it (few ring-0 instructions per page), else page by page.
  */
 static int populate_fresh(struct vma *v, uint64_t start, uint64_t end, unsigned prot)
 {
-	uint64_t pa = pages_alloc_run((end - start) / PAGE_SIZE);
+	uint64_t pa, direct = direct_span(v, start, end, prot, &pa);
+
+	if (direct) { /* one pass over the page tables, no copy */
+		if (mmu_map(start, pa, direct, mmu_flags(prot)))
+			return -ENOMEM;
+		if ((start += direct) == end) {
+			mmu_flush();
+			return 0;
+		}
+	}
+	pa = pages_alloc_run((end - start) / PAGE_SIZE);
 
 	if (!pa)
 		return vm_populate(start, end);
@@ -324,6 +378,23 @@ int vm_unmap(uint64_t addr, uint64_t len)
 	return 0;
 }
 
+/* Give a present page that the mapping does not own a private copy
+ * (mmu_for_each callback; arg: a struct move whose err is set on failure). */
+static void copy_page(uint64_t va, uint64_t pa, unsigned flags, void *arg)
+{
+	struct move *m = arg;
+	uint64_t copy;
+
+	if ((flags & MMU_OWNED) || m->err)
+		return;
+	if (!(copy = page_alloc())) {
+		m->err = -ENOMEM;
+		return;
+	}
+	memcpy(PHYS_TO_VIRT(copy), PHYS_TO_VIRT(pa), PAGE_SIZE);
+	m->err = mmu_map(va, copy, PAGE_SIZE, flags | MMU_OWNED);
+}
+
 int vm_protect(uint64_t addr, uint64_t len, unsigned prot)
 {
 	uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE), a;
@@ -339,6 +410,14 @@ int vm_protect(uint64_t addr, uint64_t len, unsigned prot)
 	}
 	if ((r = vma_split(addr)) || (r = vma_split(end)))
 		return r;
+	if (prot & PROT_WRITE) { /* private pages not owned (the image, a file) get copies */
+		struct move m = {0, 0};
+		for (struct vma *v = vma_find(addr); v && v->start < end && !m.err; v = v->next)
+			if (!(v->flags & VMA_SHARED))
+				mmu_for_each(v->start, v->end - v->start, copy_page, &m);
+		if (m.err)
+			return m.err;
+	}
 	for (struct vma *v = vma_find(addr); v && v->start < end; v = v->next)
 		v->prot = prot;
 	if (prot == PROT_NONE)
@@ -377,6 +456,12 @@ int vm_fault(uint64_t addr, unsigned access)
 		return -EFAULT;
 	if (!mmu_lookup(va, &pa, &f))
 		return -EFAULT; /* present, so the access itself is not allowed */
+	if ((pa = direct_page(v, va, v->prot))) {
+		if (mmu_map(va, pa, PAGE_SIZE, mmu_flags(v->prot)))
+			return -ENOMEM;
+		mmu_flush_page(va);
+		return 0;
+	}
 	pa = page_alloc();
 	if (!pa)
 		return -ENOMEM;
@@ -416,11 +501,6 @@ int vm_check(uint64_t addr, uint64_t len, unsigned access)
 	}
 	return 0;
 }
-
-struct move {
-	uint64_t delta;
-	int err;
-};
 
 static void move_page(uint64_t va, uint64_t pa, unsigned flags, void *arg)
 {

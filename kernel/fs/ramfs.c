@@ -441,6 +441,19 @@ static int rfile_reserve(struct rfile *f, size_t npages)
 	return 0;
 }
 
+const void *ramfs_backing(struct inode *i, uint64_t off, uint64_t len)
+{
+	struct rfile *f = i->priv;
+
+	if (i->iop != &ramfs_file_iops || !f || !f->backing || off > f->backing_size ||
+	    len > f->backing_size - off)
+		return NULL;
+	for (size_t idx = off / PAGE_SIZE; idx < f->cap && idx * PAGE_SIZE < off + len; idx++)
+		if (f->pages[idx])
+			return NULL; /* written since: the backing is stale there */
+	return f->backing + off;
+}
+
 /* The page holding file offset idx*PAGE_SIZE, made writable (copied
  * from the backing if there is one). 0 if out of memory. */
 static uint64_t rfile_page(struct rfile *f, size_t idx)

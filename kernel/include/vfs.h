@@ -343,6 +343,14 @@ int ramfs_load_cpio(const void *buf, size_t len);
 /* ramfs_add_file - a read-only view of kernel memory data[0..len) as the
  * file at absolute `path` (parents created), mode `mode`. 0 or -errno. */
 int ramfs_add_file(const char *path, const void *data, size_t len, uint32_t mode);
+/*
+ * ramfs_backing - where a ramfs file's bytes [off, off+len) lie in memory,
+ * if they are all still its read-only backing (an initrd file not written
+ * since, or the program's file): a kernel pointer, else NULL (another kind
+ * of file, written pages, or a range past the backing). Lets the kernel
+ * map such files without copying them (vm.c, exec.c).
+ */
+const void *ramfs_backing(struct inode *i, uint64_t off, uint64_t len);
 /* ramfs_file_inode - a read-only view of kernel memory data[0..len) as a
  * regular file in no directory (the program's own file). NULL if out of
  * memory. */
