@@ -132,9 +132,8 @@ void kmain(void)
 		printk("bothy: %s: %s\n", exe, why);
 	else if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP || r == -EACCES) {
 		/* As execve(2) fails for a missing interpreter; a shell says 127. */
-		printk("bothy: %s: cannot load its interpreter %s: %s (share it, e.g. -v /lib:/lib "
-		       "-v /lib64:/lib64)\n",
-		       exe, why, r == -ENOENT ? "not in the guest's files" : "not usable");
+		printk("bothy: %s: cannot load its interpreter %s: %s\n", exe, why,
+		       r == -ENOENT ? "not in the guest's files" : "not usable");
 		proc_exit(BOTHY_EXIT_NOENT);
 	} else
 		printk("bothy: %s: cannot start: %s\n", exe,

@@ -36,5 +36,7 @@ uint32_t boot_flags(const struct options *o)
 		f |= BOTHY_BOOT_TRACE;
 	if (o->crash_kernel)
 		f |= BOTHY_BOOT_CRASH;
+	if (o->fixed_base)
+		f |= BOTHY_BOOT_FIXED_BASE;
 	return f;
 }

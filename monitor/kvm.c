@@ -111,7 +111,7 @@ static uint64_t file_place(struct vm *vm, int fd, uint64_t size, uint64_t at, co
 }
 
 static void boot_info(struct vm *vm, const struct options *o, uint64_t kernel_end, uint64_t prog,
-                      uint64_t prog_size, uint64_t initrd)
+                      uint64_t prog_size, uint64_t initrd, uint64_t initrd_size)
 {
 	struct bothy_boot_info *bi = gpa_ptr(vm, BOTHY_GPA_BOOTINFO, sizeof(*bi));
 	char *args = gpa_ptr(vm, BOTHY_GPA_ARGS, BOTHY_ARGS_MAX);
@@ -125,7 +125,7 @@ static void boot_info(struct vm *vm, const struct options *o, uint64_t kernel_en
 	bi->prog_gpa = prog;
 	bi->prog_size = prog_size;
 	bi->initrd_gpa = initrd;
-	bi->initrd_size = initrd ? o->initrd_size : 0;
+	bi->initrd_size = initrd_size;
 	bi->args_gpa = BOTHY_GPA_ARGS;
 	bi->args_size = boot_strings(o, args, BOTHY_ARGS_MAX);
 	bi->argc = o->argc;
@@ -143,20 +143,28 @@ int run_kvm(const struct options *o)
 {
 	struct vm vm = {0};
 	struct image kernel, prog;
-	uint64_t kernel_end, prog_end, initrd_gpa = 0;
-	int status;
+	uint64_t kernel_end, end, initrd_gpa = 0, view_size = 0;
+	int status, view = -1;
 
 	program_open(o->program, &prog);
 	kernel_open(o->kernel, &kernel);
 	vm_create(&vm, o->mem_size);
 	kernel_end = kernel_load(&vm, &kernel);
 	page_tables(&vm);
-	prog_end = file_place(&vm, prog.fd, prog.size, kernel_end, "the program");
-	if (o->initrd) {
-		initrd_gpa = prog_end;
-		file_place(&vm, o->initrd_fd, o->initrd_size, initrd_gpa, "the initrd");
+	end = file_place(&vm, prog.fd, prog.size, kernel_end, "the program");
+	/* The initrd: the default view (unless --root), then --initrd's
+	 * archive right after it, so that its files take over. */
+	if (!o->root && (view = rootfs_memfd(o, &view_size)) < 0)
+		die(BOTHY_EXIT_MONITOR, "cannot make the guest's files: %s", strerror(-view));
+	initrd_gpa = end;
+	if (view >= 0) {
+		end = file_place(&vm, view, view_size, end, "the program's libraries");
+		close(view);
 	}
-	boot_info(&vm, o, kernel_end, kernel_end, prog.size, initrd_gpa);
+	if (o->initrd)
+		file_place(&vm, o->initrd_fd, o->initrd_size, end, "the initrd");
+	boot_info(&vm, o, kernel_end, kernel_end, prog.size, initrd_gpa,
+	          view_size + (o->initrd ? o->initrd_size : 0));
 	if (o->nvolumes && !(vm.hostfs = hostfs_new(o->volumes, o->nvolumes, 0)))
 		die(BOTHY_EXIT_MONITOR, "out of memory");
 	vcpu_create(&vm, ((const Elf64_Ehdr *)kernel.data)->e_entry);

@@ -47,6 +47,8 @@ static void usage(FILE *f)
 	      "      --root DIR[:rw]   a host tree as the guest's root, read-only unless :rw\n"
 	      "                        (--vmm kvm; /tmp, /dev, /proc, /sys still the guest's)\n"
 	      "      --vmm kvm|qemu    run under Bothy's KVM monitor (default) or QEMU\n"
+	      "      --fixed-base      load programs and libraries at fixed addresses (no\n"
+	      "                        randomisation; like setarch -R), for reproducible runs\n"
 	      "      --log LEVEL       error, warn (default), info or debug\n"
 	      "      --trace           print every system call on stderr\n"
 	      "      --kernel FILE     boot this kernel ELF instead of the built-in one\n"
@@ -208,7 +210,7 @@ static void initrd_open(struct options *o, const char *path)
 	o->initrd_size = (uint64_t)st.st_size;
 }
 
-enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL, OPT_CRASH, OPT_INITRD, OPT_ROOT };
+enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL, OPT_CRASH, OPT_INITRD, OPT_ROOT, OPT_FIXED };
 
 /* Does option `val` take a value? (For getopt's '?', which means either
  * an unknown option or a missing value.) */
@@ -234,6 +236,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 	    {"kernel", required_argument, 0, OPT_KERNEL},
 	    {"help", no_argument, 0, 'h'},
 	    {"crash-kernel", no_argument, 0, OPT_CRASH},
+	    {"fixed-base", no_argument, 0, OPT_FIXED},
 	    {0, 0, 0, 0},
 	};
 	int c;
@@ -261,6 +264,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 			break;
 		case OPT_ROOT:
 			add_volume(o, optarg, 1);
+			o->root = 1;
 			break;
 		case OPT_VMM:
 			if (strcmp(optarg, "kvm") && strcmp(optarg, "qemu"))
@@ -275,6 +279,9 @@ static void parse_run(struct options *o, int argc, char **argv)
 			break;
 		case OPT_KERNEL:
 			o->kernel = optarg;
+			break;
+		case OPT_FIXED:
+			o->fixed_base = 1;
 			break;
 		case OPT_CRASH:
 			o->crash_kernel = 1;

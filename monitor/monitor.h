@@ -16,10 +16,12 @@ struct options {
 	unsigned log_level; /* enum bothy_log_level */
 	int trace;          /* --trace */
 	int crash_kernel;   /* --crash-kernel: test the kernel fault path */
+	int fixed_base;     /* --fixed-base: no address randomisation */
 	char **env;         /* -e KEY=VALUE, NULL-terminated */
 	int envc;
 	struct hostfs_share *volumes; /* -v HOSTDIR:/guest/dir[:ro], checked and opened */
 	unsigned nvolumes;
+	int root;             /* --root was given: no default view (rootfs.c) */
 	const char *initrd;   /* --initrd FILE, or NULL */
 	int initrd_fd;        /* it, open for reading, a checked cpio archive */
 	uint64_t initrd_size; /* bytes, > 0 */
@@ -62,6 +64,20 @@ void kernel_symbolize(const struct image *k, uint64_t addr, char *buf, size_t le
 size_t boot_strings(const struct options *o, char *buf, size_t max);
 /* boot_flags - BOTHY_BOOT_* flags for the host's stdio and the options. */
 uint32_t boot_flags(const struct options *o);
+
+struct cpio_out;
+/*
+ * rootfs_write - append the program's default view to archive c: for a
+ * dynamic program its interpreter and DT_NEEDED closure at their host
+ * paths (closure.h), then a generated /etc (passwd, group, nsswitch.conf,
+ * hosts, resolv.conf, the host's localtime, and ld.so.cache for
+ * glibc). Returns 0 or -errno of reading the host's files or writing c.
+ * rootfs_memfd - the same as a whole archive in a fresh memfd, padded with
+ * zeros to whole pages; returns the descriptor (size in *size) or -errno.
+ * monitor/rootfs.c; docs/files.md "The default view".
+ */
+int rootfs_write(struct cpio_out *c, const struct options *o);
+int rootfs_memfd(const struct options *o, uint64_t *size);
 
 /* run_kvm / run_qemu - run the program; return its exit status. */
 int run_kvm(const struct options *o);

@@ -105,6 +105,7 @@ static int make_initrd(const struct options *o, const struct image *prog)
 	int fd = memfd("bothy-initrd");
 	struct cpio_out c;
 	size_t in_len, slen;
+	int r;
 	char *in = slurp_stdin(&in_len);
 	char *args = malloc(sizeof(struct pvh_args) + BOTHY_ARGS_MAX);
 	struct pvh_args *a = (struct pvh_args *)args;
@@ -125,6 +126,8 @@ static int make_initrd(const struct options *o, const struct image *prog)
 	cpio_out_file(&c, PVH_FILE_ARGS, 0644, args, sizeof(*a) + slen, 4);
 	if (!isatty(0))
 		cpio_out_file(&c, PVH_FILE_STDIN, 0644, in, in_len, 4);
+	if ((r = rootfs_write(&c, o)) && !c.err)
+		die(BOTHY_EXIT_MONITOR, "cannot make the guest's files: %s", strerror(-r));
 	if (cpio_out_finish(&c))
 		die(BOTHY_EXIT_MONITOR, "cannot write the initrd: %s", strerror(-c.err));
 	if (o->initrd)

@@ -11,8 +11,10 @@
 #     must be refused with 126/127/125 and one "bothy: " line; file-system
 #     cases on a shared host directory also compare the tree it holds
 #     afterwards (tests/lib/fs.sh);
-#  4. runs the file-system scripts tests/fs/*.sh (kvm only: escapes from a
-#     share, durability after kill -9), each printing its own result lines.
+#  4. runs the scripts tests/fs/*.sh (kvm only: escapes from a share,
+#     durability after kill -9) and tests/dynamic/*.sh (dynamic programs
+#     built here, the default view, address randomisation), each printing
+#     its own result lines.
 #
 # Prints one line per case, "PASS|FAIL|SKIP  BACKEND  VARIANT/CASE", with
 # details under a failure, and ends with exactly one line
@@ -185,20 +187,23 @@ bothy_all() {
 	pool_drain
 }
 
-# fs_script_job SCRIPT: a pool job running one tests/fs/*.sh script; its
+# script_job SCRIPT: a pool job running one tests/*/*.sh script; its
 # report has one result line per case of the script.
-fs_script_job() {
+script_job() {
+	local dir
+	dir=$(basename "$(dirname "$1")")
 	ROOT=$ROOT OUT=$OUT BOTHY=$BOTHY BOTHY_TEST_FILTER=$FILTER \
 		KVM_MISSING=$(backend_missing kvm) bash "$1" 2>&1 ||
-		result FAIL kvm "fs/$(basename "$1" .sh)" "the script exited with status $?"
+		result FAIL script "$dir/$(basename "$1" .sh)" "the script exited with status $?"
 }
 
-# fs_scripts_all: the tests/fs/*.sh scripts, which need the KVM monitor.
-fs_scripts_all() {
+# scripts_all: the tests/fs/*.sh scripts (shares: the KVM monitor) and
+# tests/dynamic/*.sh (both backends; each case says which).
+scripts_all() {
 	local s
-	has_backend kvm || return 0
-	for s in "$ROOT"/tests/fs/*.sh; do
-		[[ -e $s ]] && pool_run fs_script_job "$s"
+	has_backend kvm || has_backend qemu || return 0
+	for s in "$ROOT"/tests/fs/*.sh "$ROOT"/tests/dynamic/*.sh; do
+		[[ -e $s ]] && pool_run script_job "$s"
 	done
 	pool_drain
 }
@@ -220,7 +225,7 @@ CASES=$(all_cases)
 fs_make_initrds "$CASES"
 phase unit+native native_all "$CASES"
 phase bothy bothy_all "$CASES"
-phase fs-scripts fs_scripts_all
+phase scripts scripts_all
 
 echo "time: $((SECONDS - START)) s ($PHASES)"
 if ((FAILED)); then

@@ -255,26 +255,10 @@ fs_ro_prefix() {
 # BOTHY_TEST_FILTER and KVM_MISSING) or by hand after a tests/run.sh
 # build. It prints one result line per case, "PASS|FAIL|SKIP  kvm  fs/NAME".
 
-# fs_script_case NAME FUNCTION: run FUNCTION as the case "kvm fs/NAME" if
-# the filter wants it: SKIP when /dev/kvm is unusable, else PASS when the
-# function prints nothing and FAIL with what it printed (one problem per
-# line).
+# fs_script_case NAME FUNCTION: script_case (tests/lib/script.sh) for the
+# case "kvm fs/NAME": the shares need the KVM monitor.
 fs_script_case() {
-	local id=fs/$1 problems line
-	[[ -z ${BOTHY_TEST_FILTER:-} || "kvm $id" =~ $BOTHY_TEST_FILTER ]] || return 0
-	if [[ -n ${KVM_MISSING:-} ]]; then
-		result SKIP kvm "$id" "$KVM_MISSING"
-		return 0
-	fi
-	problems=$("$2" 2>&1) || true
-	if [[ -z $problems ]]; then
-		result PASS kvm "$id"
-		return 0
-	fi
-	result FAIL kvm "$id"
-	while IFS= read -r line; do
-		detail "$line"
-	done <<<"$problems"
+	script_case kvm "fs/$1" "$2"
 }
 
 # fs_guest_program NAME: a built guest program (musl or glibc variant).
