@@ -1,5 +1,6 @@
 /*
- * The vDSO (vdso(7)): clock_gettime, gettimeofday, time and getcpu run in
+ * The vDSO (vdso(7)): clock_gettime, clock_getres, gettimeofday, time and
+ * getcpu run in
  * the program's own ring 3 from the TSC and the kernel's data page, with
  * no system call. On PVM a system call costs about 0.5 ms of emulated
  * ring-0 work; this costs a rdtsc. The arithmetic is the kernel's
@@ -66,6 +67,34 @@ int __vdso_clock_gettime(int clk, struct timespec_k *ts)
 	return 0;
 }
 
+static long sys_clock_getres(long clk, struct timespec_k *res)
+{
+	long r;
+
+	asm volatile("syscall" : "=a"(r) : "a"(229), "D"(clk), "S"(res) : "rcx", "r11", "memory");
+	return r;
+}
+
+/* The clocks above tick in nanoseconds, as kernel/sys_time.c says. */
+int __vdso_clock_getres(int clk, struct timespec_k *res)
+{
+	switch (clk) {
+	case 0:
+	case 1:
+	case 4:
+	case 5:
+	case 6:
+	case 7:
+		if (res) {
+			res->tv_sec = 0;
+			res->tv_nsec = 1;
+		}
+		return 0;
+	default:
+		return (int)sys_clock_getres(clk, res);
+	}
+}
+
 int __vdso_gettimeofday(struct timeval_k *tv, void *tz)
 {
 	uint64_t ns = bothy_vvar.realtime_base_ns + monotonic_ns();
@@ -102,3 +131,4 @@ int clock_gettime(int, struct timespec_k *) __attribute__((weak, alias("__vdso_c
 int gettimeofday(struct timeval_k *, void *) __attribute__((weak, alias("__vdso_gettimeofday")));
 int64_t time(int64_t *) __attribute__((weak, alias("__vdso_time")));
 int getcpu(unsigned *, unsigned *, void *) __attribute__((weak, alias("__vdso_getcpu")));
+int clock_getres(int, struct timespec_k *) __attribute__((weak, alias("__vdso_clock_getres")));
