@@ -1,5 +1,6 @@
 # Bothy: `make` builds build/bothy (the monitor, with the kernel inside it);
-# `make test` runs every test; `make install` puts bothy in $(PREFIX)/bin.
+# `make test` runs every test; `make install` puts bothy in $(PREFIX)/bin and
+# its man page in $(PREFIX)/share/man/man1.
 ARCH ?= x86_64
 PREFIX ?= /usr/local
 B := build
@@ -77,6 +78,7 @@ $(B)/bothy: $(MOBJ) $(B)/host/kernel_blob.o
 
 install: $(B)/bothy
 	install -D -m 0755 $(B)/bothy $(DESTDIR)$(PREFIX)/bin/bothy
+	install -D -m 0644 docs/bothy.1 $(DESTDIR)$(PREFIX)/share/man/man1/bothy.1
 
 test: all
 	tests/run.sh

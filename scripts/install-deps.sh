@@ -21,6 +21,7 @@ REQUIRED=(
 	musl-dev
 	busybox-static  # a real static program for the demo
 	cpio            # initrds
+	groff-base      # tests/docs: the man page renders
 	lua5.4          # Debian's own dynamic programs, run by the tests
 	sqlite3
 	python3

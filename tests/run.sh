@@ -13,8 +13,9 @@
 #     afterwards (tests/lib/fs.sh);
 #  4. runs the scripts tests/fs/*.sh (kvm only: escapes from a share,
 #     durability after kill -9) and tests/dynamic/*.sh (dynamic programs
-#     built here, the default view, address randomisation), each printing
-#     its own result lines.
+#     built here, the default view, address randomisation) and
+#     tests/docs/*.sh (the man page and README name every option), each
+#     printing its own result lines.
 #
 # Prints one line per case, "PASS|FAIL|SKIP  BACKEND  VARIANT/CASE", with
 # details under a failure, and ends with exactly one line
@@ -197,12 +198,13 @@ script_job() {
 		result FAIL script "$dir/$(basename "$1" .sh)" "the script exited with status $?"
 }
 
-# scripts_all: the tests/fs/*.sh scripts (shares: the KVM monitor) and
-# tests/dynamic/*.sh (both backends; each case says which).
+# scripts_all: the tests/fs/*.sh scripts (shares: the KVM monitor),
+# tests/dynamic/*.sh (both backends; each case says which) and
+# tests/docs/*.sh (the documentation against `bothy --help`).
 scripts_all() {
 	local s
 	has_backend kvm || has_backend qemu || return 0
-	for s in "$ROOT"/tests/fs/*.sh "$ROOT"/tests/dynamic/*.sh; do
+	for s in "$ROOT"/tests/fs/*.sh "$ROOT"/tests/dynamic/*.sh "$ROOT"/tests/docs/*.sh; do
 		[[ -e $s ]] && pool_run script_job "$s"
 	done
 	pool_drain
