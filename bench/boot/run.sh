@@ -17,6 +17,8 @@
 # build/bothy-x86_64.elf).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+# shellcheck source=bench/lib/common.sh
+. bench/lib/common.sh
 
 RUNS=${RUNS:-20}
 LINUX_RUNS=${LINUX_RUNS:-5}
@@ -31,16 +33,7 @@ ROWS=()
 EXPECTED=
 REAL_QEMU=
 
-die()
-{
-	printf 'bench: %s\n' "$*" >&2
-	exit 1
-}
 
-kvm_usable()
-{
-	[[ -c /dev/kvm ]] && (exec 3<>/dev/kvm) 2>/dev/null
-}
 
 # build_tools - compile the timer and the static hello into $B.
 build_tools()

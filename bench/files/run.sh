@@ -25,6 +25,8 @@
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+# shellcheck source=bench/lib/common.sh
+. bench/lib/common.sh
 
 RUNS=${RUNS:-20}
 BOOT_RUNS=${BOOT_RUNS:-10}
@@ -60,36 +62,9 @@ LINUX_CMDLINE=
 LINUX_MODS=()
 STATS_LINES=()
 
-die()
-{
-	printf 'bench: %s\n' "$*" >&2
-	exit 1
-}
 
-progress()
-{
-	printf 'bench: %s\n' "$*" >&2
-}
 
-kvm_usable()
-{
-	[[ -c /dev/kvm ]] && (exec 3<>/dev/kvm) 2>/dev/null
-}
 
-# quote ARGS... - print ARGS as one command line for sh (and hyperfine -N):
-# an argument with characters other than these in single quotes.
-quote()
-{
-	local a out=
-	for a in "$@"; do
-		if [[ $a =~ ^[A-Za-z0-9_./:=,+@%-]+$ ]]; then
-			out+=" $a"
-		else
-			out+=" '${a//\'/\'\\\'\'}'"
-		fi
-	done
-	printf '%s' "${out# }"
-}
 
 # requirements - exit with one line when something the bench needs is missing.
 requirements()
@@ -131,14 +106,6 @@ prepare_data()
 	cat "$BIG" >/dev/null
 }
 
-# stats - read seconds, one per line; print "MEDIAN MIN MAX N".
-stats()
-{
-	sort -g | awk '{ t[NR] = $1 }
-		END { if (NR == 0) exit 1
-		      m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-		      printf("%.6f %.6f %.6f %d\n", m, t[1], t[NR], NR) }'
-}
 
 # timed KEY LABEL RUNS WARMUP OUT CMD... - time RUNS runs of CMD after
 # WARMUP untimed ones, stdout to OUT (a file, or null for /dev/null), with
@@ -259,51 +226,7 @@ bench_find()
 # debian_kernel, linux_kernel
 . bench/lib/linux.sh
 
-# linux_moddir KERNEL - print the lib/modules/VERSION directory that goes
-# with KERNEL (named vmlinuz-VERSION): LINUX_MODULES, else beside it, else
-# the machine's.
-linux_moddir()
-{
-	local ver=${1##*/vmlinuz-} top=${1%/boot/vmlinuz-*}
-	if [[ -n ${LINUX_MODULES:-} ]]; then
-		echo "$LINUX_MODULES"
-	elif [[ $1 == */boot/vmlinuz-* && -d $top/lib/modules/$ver ]]; then
-		echo "$top/lib/modules/$ver"
-	elif [[ -d /lib/modules/$ver ]]; then
-		echo "/lib/modules/$ver"
-	fi
-}
 
-# module_add MODDIR DEST NAME - copy module NAME (uncompressed) into DEST
-# after its dependencies, appending to LINUX_MODS; nothing for a module
-# built into the kernel. Returns 1 (with a message) if it is missing.
-module_add()
-{
-	local dir=$1 dest=$2 name=${3//-/_} f dep deps
-	for f in "${LINUX_MODS[@]}"; do
-		[[ $f != "$name" ]] || return 0
-	done
-	[[ ! -f $dir/modules.builtin ]] ||
-		[[ $(sed 's|.*/||; s|\.ko.*||; s|-|_|g' "$dir/modules.builtin" | grep -cx "$name" || true) -eq 0 ]] ||
-		return 0
-	f=$(find "$dir" \( -name "$name.ko*" -o -name "${name//_/-}.ko*" \) -print -quit)
-	if [[ -z $f ]]; then
-		echo "module $name is not in $dir"
-		return 1
-	fi
-	case $f in
-	*.ko) cp "$f" "$dest/$name.ko" ;;
-	*.ko.xz) xz -dc "$f" >"$dest/$name.ko" ;;
-	*.ko.zst) zstd -qdc "$f" >"$dest/$name.ko" ;;
-	*.ko.gz) gzip -dc "$f" >"$dest/$name.ko" ;;
-	*) echo "cannot unpack $f" && return 1 ;;
-	esac
-	deps=$(readelf -p .modinfo "$dest/$name.ko" | sed -n 's/^ *\[ *[0-9a-f]*\] *depends=//p')
-	for dep in ${deps//,/ }; do
-		module_add "$dir" "$dest" "$dep" || return 1
-	done
-	LINUX_MODS+=("$name")
-}
 
 # linux_initramfs MODDIR - write $B/linux-9p.cpio: busybox, the 9p modules
 # (LINUX_MODS, in load order) and an /init that mounts the share and runs
@@ -321,17 +244,9 @@ linux_initramfs()
 	cp "$BUSYBOX" "$d/bin/busybox"
 	# The kernel gives /init the console as fds 0-2 only if it exists.
 	[[ $(id -u) -ne 0 ]] || mknod "$d/dev/console" c 5 1
-	cat >"$d/init" <<EOF
-#!/bin/busybox sh
-# Made by bench/files/run.sh. Lines starting with @ are read by the host.
-/bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
-exec </dev/console >/dev/console 2>&1
-echo @init
-export PATH=/bin
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-fail() { echo "@fail \$*"; exec poweroff -f; }
-for m in ${LINUX_MODS[*]}; do insmod /lib/modules/\$m.ko || fail "insmod \$m.ko"; done
+	{
+		linux_init_head bench/files/run.sh
+		cat <<EOF
 mount -t 9p -o trans=virtio,version=9p2000.L share /mnt || fail "mount -t 9p share /mnt"
 echo "@mount \$(grep ' /mnt ' /proc/mounts)"
 timed() { key=\$1 out=\$2; shift 2; echo "@start \$key"; "\$@" >\$out; echo "@end \$key \$?"; }
@@ -345,6 +260,7 @@ echo "@findsum \$(sed 's|^/mnt/tree|/d|' /tmp/find.out | sort | md5sum | cut -d 
 echo @done
 exec poweroff -f
 EOF
+	} >"$d/init"
 	chmod +x "$d/init"
 	(cd "$d" && find . | cpio -o -H newc -R 0:0 --quiet) >"$B/linux-9p.cpio"
 }
@@ -376,31 +292,18 @@ linux_row()
 # bench/boot) it runs at the wrong rate.
 bench_linux()
 {
-	local k moddir why t0 status size count sum
+	local k why t0 size count sum key
 	local keys=(linux-cat linux-dd linux-find linux-boot linux-total)
 	LABEL[linux-cat]="Linux VM: busybox cat (9p)"
 	LABEL[linux-dd]="Linux VM: busybox dd bs=1M (9p)"
 	LABEL[linux-find]="Linux VM: busybox find (9p)"
 	LABEL[linux-boot]="Linux VM: QEMU start to /init"
 	LABEL[linux-total]="Linux VM: the whole QEMU run"
-	k=$(linux_kernel || true)
-	if [[ -z $QEMU ]]; then
-		why="qemu-system-x86_64 is not installed"
-	elif [[ -z $k || ! -r $k ]]; then
-		why="no kernel: none in /boot, Debian's linux-image package could not be fetched (set LINUX_KERNEL=/path/to/bzImage)"
-	elif ! command -v cpio >/dev/null; then
-		why="cpio is not installed"
-	elif ! moddir=$(linux_moddir "$k") || [[ -z $moddir ]]; then
-		why="no modules for $(basename "$k") (set LINUX_MODULES=/lib/modules/VERSION)"
-	elif ! linux_initramfs "$moddir" >"$B/initramfs.err" 2>&1; then
-		why="initramfs: $(head -n 1 "$B/initramfs.err")"
-	else
-		why=
-	fi
-	if [[ -n $why ]]; then
-		for key in "${keys[@]}"; do NOTE[$key]=$why; done
+	if ! linux_prepare; then
+		for key in "${keys[@]}"; do NOTE[$key]=$LINUX_WHY; done
 		return 0
 	fi
+	k=$LINUX_K
 	local cmd=("$QEMU" -M microvm -accel tcg -cpu max -m 512M -nodefaults -no-user-config
 		-display none -serial stdio -no-reboot -kernel "$k" -initrd "$B/linux-9p.cpio"
 		-fsdev "local,id=fs0,path=$DATA,security_model=none"
@@ -409,22 +312,8 @@ bench_linux()
 	LINUX_CMDLINE=$(quote "${cmd[@]}")
 	progress "timing: the Linux VM ($(basename "$k"), TCG; a minute or two)"
 	t0=$EPOCHREALTIME
-	{
-		status=0
-		timeout "$LINUX_TIMEOUT" "${cmd[@]}" </dev/null 2>"$B/linux.err" || status=$?
-		echo "@qemu-exit $status"
-	} | while IFS= read -r line; do
-		printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
-	done >"$B/linux.log"
-	status=$(sed -n 's/^[0-9.]* @qemu-exit //p' "$B/linux.log")
-	why=
-	if [[ $status -eq 124 ]]; then
-		why="timed out after ${LINUX_TIMEOUT}s (see $B/linux.log)"
-	elif grep -q '^[0-9.]* @fail' "$B/linux.log"; then
-		why="guest: $(sed -n 's/^[0-9.]* @fail //p' "$B/linux.log" | head -n 1)"
-	elif ! grep -q '^[0-9.]* @done' "$B/linux.log"; then
-		why="QEMU exited ($status) before the end: $(head -n 1 "$B/linux.err") (see $B/linux.log)"
-	fi
+	linux_run "${cmd[@]}"
+	why=$LINUX_WHY
 	size=$(sed -n 's/^[0-9.]* @size //p' "$B/linux.log")
 	count=$(sed -n 's/^[0-9.]* @count //p' "$B/linux.log")
 	sum=$(sed -n 's/^[0-9.]* @findsum //p' "$B/linux.log")
@@ -498,11 +387,6 @@ bench_stats()
 		bs=1M count=10 status=none
 }
 
-# fmt_t SECONDS - "9.8 ms" or "1.86 s".
-fmt_t()
-{
-	awk -v t="$1" 'BEGIN { if (t < 1) printf("%.1f ms", t * 1000); else printf("%.2f s", t) }'
-}
 
 # print_rows KIND BASE KEYS... - one table: KIND read (MiB/s, % of the
 # native throughput) or find (x the native time); BASE is the native key
