@@ -1,6 +1,6 @@
 /*
- * vfs_init: the file tree the program starts with. "/" is a ramfs filled
- * from the initrd; /tmp, /dev, /proc and /sys; then the host directories
+ * vfs_init: the file tree the program starts with. "/" is a ramfs with /tmp
+ * mounted on it, filled from the initrd; /dev, /proc and /sys; then the host directories
  * the monitor shares, mounted over whatever is at their paths; the
  * program's own file as /proc/self/exe (read in place from where the
  * monitor put it); and descriptors 0, 1 and 2 on the console.
@@ -28,6 +28,13 @@ void vfs_init(void)
 		panic("no memory for the root file system");
 	vfs_set_root(root);
 	host_root = hostfs_mount_all(1); /* --root: a host tree is "/" instead */
+	/* /tmp first: a program that lives under the host's /tmp, and the
+	 * libraries it brings from there, must land in the guest's /tmp, not
+	 * under it. (/dev, /proc and /sys come after the initrd, which may
+	 * have its own /dev entries: those end up hidden, as on Linux.) */
+	if ((tmp = ramfs_new())) /* its own file system, as a tmpfs is on Linux */
+		tmp->root->mode = S_IFDIR | 01777;
+	mount_or_warn(tmp, "/tmp");
 	if (boot_info->initrd_size &&
 	    (r = ramfs_load_cpio(PHYS_TO_VIRT(boot_info->initrd_gpa), boot_info->initrd_size))) {
 		printk("bothy: the initrd is not a valid cpio (newc) archive (error %d)\n", -r);
@@ -39,9 +46,6 @@ void vfs_init(void)
 	if (!host_root && proc_exe_path[0] == '/')
 		ramfs_add_file(proc_exe_path, PHYS_TO_VIRT(boot_info->prog_gpa),
 		               boot_info->prog_size, 0755);
-	if ((tmp = ramfs_new())) /* its own file system, as a tmpfs is on Linux */
-		tmp->root->mode = S_IFDIR | 01777;
-	mount_or_warn(tmp, "/tmp");
 	mount_or_warn(devfs_new(), "/dev");
 	if ((tmp = ramfs_new())) /* shm_open(3) */
 		tmp->root->mode = S_IFDIR | 01777;

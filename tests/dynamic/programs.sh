@@ -4,7 +4,8 @@
 # view, and the view itself. Run by tests/run.sh.
 #   musl_* / glibc_*   guest programs of tests/guest linked against musl's
 #                      and glibc's shared libc: stdout and status as native
-#   origin_runpath     a private library found through DT_RUNPATH $ORIGIN
+#   origin_runpath     a private library found through DT_RUNPATH $ORIGIN,
+#                      also with both under the host's /tmp
 #   missing_library    its library is gone: ld.so's own message on stderr
 #                      and its status 127, as native
 #   nss                getpwuid/getpwnam/getgrgid answer from the generated
@@ -127,7 +128,14 @@ aslr() {
 	done
 }
 
+# The same program and library under the host's /tmp, which the guest's
+# own /tmp must not hide.
+TMPCOPY=$(mktemp -d /tmp/bothy-dynamic.XXXXXX)
+trap 'rm -rf -- "$TMPCOPY"' EXIT
 problems=$(build 2>&1)
+mkdir -p "$TMPCOPY/bin" "$TMPCOPY/lib"
+cp "$D/bin/uses_private" "$TMPCOPY/bin/" 2>/dev/null || true
+cp "$D/lib/libprivate.so" "$TMPCOPY/lib/" 2>/dev/null || true
 if [[ -n $problems ]]; then
 	result FAIL script dynamic/build
 	detail "$problems"
@@ -139,6 +147,8 @@ for backend in kvm qemu; do
 		script_case "$backend" "dynamic/glibc_$p" same_as_native "$backend" "glibc_$p" "$D/glibc_$p"
 	done
 	script_case "$backend" dynamic/origin_runpath same_as_native "$backend" origin "$D/bin/uses_private"
+	script_case "$backend" dynamic/origin_runpath_in_tmp same_as_native "$backend" origin_tmp \
+		"$TMPCOPY/bin/uses_private"
 	script_case "$backend" dynamic/missing_library same_as_native "$backend" missing stderr "$D/needs_missing"
 	script_case "$backend" dynamic/nss nss "$backend"
 	script_case "$backend" dynamic/view view "$backend"
