@@ -118,6 +118,8 @@ const syscall_fn syscall_table[] = {
     SC(setrlimit, sys_setrlimit),
     SC(sysinfo, sys_sysinfo),
     SC(getrusage, sys_getrusage),
+    SC(getgroups, sys_getgroups),
+    SC(setgroups, sys_setgroups),
     SC(times, sys_times),
     SC(getxattr, sys_getxattr),
     SC(lgetxattr, sys_lgetxattr),

@@ -70,7 +70,7 @@ struct cpio_out;
  * rootfs_write - append the program's default view to archive c: for a
  * dynamic program its interpreter and DT_NEEDED closure at their host
  * paths (closure.h), then a generated /etc (passwd, group, nsswitch.conf,
- * hosts, resolv.conf, the host's localtime, and ld.so.cache for
+ * hosts, resolv.conf, mtab, the host's localtime, and ld.so.cache for
  * glibc). Returns 0 or -errno of reading the host's files or writing c.
  * rootfs_memfd - the same as a whole archive in a fresh memfd, padded with
  * zeros to whole pages; returns the descriptor (size in *size) or -errno.

@@ -88,6 +88,8 @@ int rootfs_write(struct cpio_out *c, const struct options *o)
 		for (size_t i = 0; !r && i < sizeof(etc_files) / sizeof(etc_files[0]); i++)
 			r = cpio_out_file(c, etc_files[i].name, 0644, etc_files[i].text,
 			                  strlen(etc_files[i].text), 4);
+		if (!r) /* as on Debian: df and mount(8) read the mounts there */
+			r = cpio_out_symlink(c, "etc/mtab", "../proc/self/mounts");
 		if (!r)
 			r = copy_host_file(c, "etc/localtime", "/etc/localtime");
 		if (!r && cl.n) /* glibc's ld.so reads it; the paths in it are the host's */

@@ -152,4 +152,7 @@ long sys_removexattr(long upath, long uname);
 long sys_lremovexattr(long upath, long uname);
 long sys_fremovexattr(long fd, long uname);
 
+long sys_getgroups(long size, long ulist);
+long sys_setgroups(long size, long ulist);
+
 #endif

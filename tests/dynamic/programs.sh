@@ -9,7 +9,7 @@
 #   missing_library    its library is gone: ld.so's own message on stderr
 #                      and its status 127, as native
 #   nss                getpwuid/getpwnam/getgrgid answer from the generated
-#                      /etc (the guest runs as root)
+#                      /etc (the guest runs as root); id and df run cleanly
 #   view               the guest's / holds only /dev, /etc, /proc, /sys,
 #                      /tmp and what the program's closure needs; /etc
 #                      holds the generated files
@@ -95,19 +95,26 @@ view() {
 	) | sort -u | tr '\n' ' ')
 	got=$(sed -n '2,/^$/p' "$D/run/view/$backend/out" | grep -v '^$' | sort | tr '\n' ' ')
 	[[ $got == "$want" ]] || echo "the guest's / has: $got; expected: $want"
-	want="group hosts ld.so.cache $([[ -e /etc/localtime ]] && echo 'localtime ')nsswitch.conf passwd resolv.conf "
+	want="group hosts ld.so.cache $([[ -e /etc/localtime ]] && echo 'localtime ')mtab nsswitch.conf passwd resolv.conf "
 	got=$(sed -n '/^\/etc:$/,$p' "$D/run/view/$backend/out" | tail -n +2 | tr '\n' ' ')
 	[[ $got == "$want" ]] || echo "the guest's /etc has: $got; expected: $want"
 	[[ $(<"$D/run/view/$backend/status") == 0 ]] ||
 		echo "ls exited with $(<"$D/run/view/$backend/status"): $(head -n 3 "$D/run/view/$backend/err.raw")"
 }
 
-# nss BACKEND: the generated /etc answers NSS lookups.
+# nss BACKEND: the generated /etc answers NSS lookups; Debian's id(1)
+# (getgroups too) and df(1) (/etc/mtab) work without a complaint.
 nss() {
-	run "$D/run/nss/$1" "$BOTHY" run --vmm "$1" "$D/nss"
-	printf 'uid 0 name root home /root\nnobody 65534\ngroup root\n' |
-		cmp -s - "$D/run/nss/$1/out" ||
-		echo "NSS answers: $(tr '\n' ';' <"$D/run/nss/$1/out") $(head -n 3 "$D/run/nss/$1/err.raw")"
+	local d=$D/run/nss/$1
+	run "$d" "$BOTHY" run --vmm "$1" "$D/nss"
+	printf 'uid 0 name root home /root\nnobody 65534\ngroup root\n' | cmp -s - "$d/out" ||
+		echo "NSS answers: $(tr '\n' ';' <"$d/out") $(head -n 3 "$d/err.raw")"
+	run "$d/id" "$BOTHY" run --vmm "$1" /usr/bin/id
+	[[ $(<"$d/id/out") == "uid=0(root) gid=0(root) groups=0(root)" && ! -s $d/id/err.raw ]] ||
+		echo "id says: $(<"$d/id/out") $(head -n 2 "$d/id/err.raw")"
+	run "$d/df" "$BOTHY" run --vmm "$1" /bin/df /
+	[[ $(<"$d/df/status") == 0 && ! -s $d/df/err.raw && $(wc -l <"$d/df/out") == 2 ]] ||
+		echo "df /: status $(<"$d/df/status"): $(head -n 3 "$d/df/out" "$d/df/err.raw")"
 }
 
 # aslr BACKEND: randomised unless --fixed-base.
