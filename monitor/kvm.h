@@ -12,7 +12,8 @@ struct vm {
 	struct kvm_run *run;
 	int exit_status; /* set by BOTHY_HC_EXIT */
 	int exited;
-	struct hostfs *hostfs; /* -v shares (monitor/hostfs.h), or NULL */
+	struct hostfs *hostfs;             /* -v shares (monitor/hostfs.h), or NULL */
+	uint64_t hypercalls[BOTHY_HC_MAX]; /* how many of each, for --log debug */
 };
 
 /*
@@ -22,7 +23,8 @@ struct vm {
  */
 void *gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t len);
 
-/* kvm_stats_print - print the vCPU's non-zero KVM statistics on stderr. */
+/* kvm_stats_print - print the vCPU's non-zero KVM statistics, and how many
+ * hypercalls of each kind the guest made, on stderr (two lines). */
 void kvm_stats_print(const struct vm *vm);
 
 /* vcpu_create - the vCPU in 64-bit mode at `entry` (x86_64 state). */

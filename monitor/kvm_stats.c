@@ -34,6 +34,10 @@ void kvm_stats_print(const struct vm *vm)
 		fprintf(stderr, " %s=%llu", d->name, (unsigned long long)v);
 	}
 	fputc('\n', stderr);
+	fprintf(stderr, "bothy: hypercalls: write=%llu read=%llu fs=%llu\n",
+	        (unsigned long long)vm->hypercalls[BOTHY_HC_WRITE],
+	        (unsigned long long)vm->hypercalls[BOTHY_HC_READ],
+	        (unsigned long long)vm->hypercalls[BOTHY_HC_FS]);
 out:
 	free(descs);
 	if (fd >= 0)

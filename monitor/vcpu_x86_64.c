@@ -125,6 +125,7 @@ static int io_exit(struct vm *vm, const struct image *kernel)
 		return 1;
 	}
 	memcpy(&gpa, (uint8_t *)run + run->io.data_offset, 4);
+	vm->hypercalls[nr]++;
 	return hypercall(vm, kernel, nr, gpa);
 }
 

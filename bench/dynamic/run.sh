@@ -62,7 +62,7 @@ LINUX_MODULES_WANTED=(virtio_mmio 9pnet_virtio 9p)
 }
 [[ $PY_S == 0 ]] || PROGS+=(pyS)
 
-declare -A LABEL MED MIN MAX NRUNS NOTE CMDLINE EXITS INSNS
+declare -A LABEL MED MIN MAX NRUNS NOTE CMDLINE EXITS INSNS FSCALLS
 HYPERFINE=
 QEMU=
 KVM=
@@ -205,7 +205,8 @@ bench_bothy()
 
 # bothy_stats KEY OPTS-AND-CMD... - one run of the KVM monitor with --log
 # debug: sets EXITS and INSNS[KEY] from its vCPU statistics line (KVM's
-# binary statistics, monitor/kvm_stats.c).
+# binary statistics, monitor/kvm_stats.c) and FSCALLS[KEY] from its
+# hypercalls line (BOTHY_HC_FS: the file operations sent to the monitor).
 bothy_stats()
 {
 	local key=$1 line
@@ -218,6 +219,8 @@ bothy_stats()
 	INSNS[$key]=$(sed -n 's/.* insn_emulation=\([0-9]*\).*/\1/p' <<<"$line")
 	EXITS[$key]=${EXITS[$key]:-0}
 	INSNS[$key]=${INSNS[$key]:-0}
+	FSCALLS[$key]=$(sed -n 's/^bothy: hypercalls: .* fs=\([0-9]*\).*/\1/p' "$B/$key.debug")
+	FSCALLS[$key]=${FSCALLS[$key]:-n/a}
 }
 
 # debian_kernel, linux_kernel
@@ -338,10 +341,10 @@ ratio()
 	awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf(r >= 100 ? "%.0fx" : r >= 10 ? "%.1fx" : "%.2fx", r) }'
 }
 
-# row NAME RUNS MEDIAN MIN MAX RATIO EXITS INSNS - one line of a table.
+# row NAME RUNS MEDIAN MIN MAX RATIO EXITS FSCALLS INSNS - one line of a table.
 row()
 {
-	printf '  %-44s %4s %10s %10s %10s %10s %8s %12s\n' "$@"
+	printf '  %-44s %4s %10s %10s %10s %10s %8s %8s %12s\n' "$@"
 }
 
 # print_program P - the table of program P.
@@ -350,17 +353,17 @@ print_program()
 	local p=$1 key base=${MED[$1-native]:-} r
 	local -n name=NAME_$p
 	printf '%s\n' "$name"
-	row "" runs median min max "x native" exits "emul. insns"
+	row "" runs median min max "x native" exits "fs hc" "emul. insns"
 	for key in $p-native $p-kvm $p-qemu $p-linux; do
 		if [[ -z ${MED[$key]:-} ]]; then
-			row "${LABEL[$key]}" - n/a n/a n/a n/a - -
+			row "${LABEL[$key]}" - n/a n/a n/a n/a - - -
 			continue
 		fi
 		r=n/a
 		[[ -z $base ]] || r=$(ratio "${MED[$key]}" "$base")
 		row "${LABEL[$key]}" "${NRUNS[$key]}" "$(fmt_t "${MED[$key]}")" \
 			"$(fmt_t "${MIN[$key]}")" "$(fmt_t "${MAX[$key]}")" "$r" "${EXITS[$key]:--}" \
-			"${INSNS[$key]:--}"
+			"${FSCALLS[$key]:--}" "${INSNS[$key]:--}"
 	done
 	for key in $p-native $p-kvm $p-qemu $p-linux; do
 		[[ -z ${NOTE[$key]:-} ]] || printf '    %s: %s\n' "${LABEL[$key]}" "${NOTE[$key]}"
@@ -376,7 +379,8 @@ print_report()
 	echo
 	echo "host: $(uname -sr), $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 	echo "/dev/kvm: $kvm; timer: $([[ -n $HYPERFINE ]] && "$HYPERFINE" --version || echo "a shell loop"), after a probe run (Linux VM rows: the host, at the guest's serial markers)"
-	echo "exits, emul. insns: one start under bothy run --log debug (KVM's vCPU statistics exits and insn_emulation)"
+	echo "exits, fs hc, emul. insns: one start under bothy run --log debug (KVM's vCPU statistics exits and"
+	echo "  insn_emulation; the file hypercalls the monitor counted)"
 	echo
 	for p in "${PROGS[@]}"; do
 		print_program "$p"
