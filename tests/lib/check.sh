@@ -215,7 +215,7 @@ problems_kernel_fault() {
 # bothy_job BACKEND VARIANT PROG SPEC: run the case under bothy, compare,
 # and print its report.
 bothy_job() {
-	local backend=$1 variant=$2 prog=$3 id dir nat problems line
+	local backend=$1 variant=$2 prog=$3 id dir nat problems
 	parse_spec "$4"
 	id=$variant/$NAME
 	dir=$OUT/results/$backend/$id
@@ -231,14 +231,7 @@ bothy_job() {
 	kfault) problems=$(problems_kernel_fault "$backend" "$dir") ;;
 	*) problems=$(problems_vs_native "$nat" "$dir") ;;
 	esac
-	if [[ -z $problems ]]; then
-		result PASS "$backend" "$id"
-		return 0
-	fi
-	result FAIL "$backend" "$id"
-	while IFS= read -r line; do
-		detail "$line"
-	done <<<"$problems"
+	verdict "$backend" "$id" "$problems" && return 0
 	if [[ $KIND != bad && $KIND != cli && $KIND != kfault ]] && ! cmp -s "$nat/out" "$dir/out"; then
 		{ diff -u --label native --label bothy "$nat/out" "$dir/out" || true; } |
 			sed -n '3,14p' | cut -c1-160 | sed 's/^/    /'

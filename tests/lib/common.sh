@@ -20,6 +20,21 @@ detail() {
 	printf '    %s\n' "$*"
 }
 
+# verdict BACKEND ID PROBLEMS: PASS when PROBLEMS is empty, else FAIL with
+# each of its lines as a detail. Returns 0 for PASS, 1 for FAIL.
+verdict() {
+	local line
+	if [[ -z $3 ]]; then
+		result PASS "$1" "$2"
+		return 0
+	fi
+	result FAIL "$1" "$2"
+	while IFS= read -r line; do
+		detail "$line"
+	done <<<"$3"
+	return 1
+}
+
 # detail_file FILE LINES: the last LINES lines of FILE, indented; nothing
 # when FILE is empty or missing.
 detail_file() {

@@ -19,19 +19,12 @@ fi
 # unusable, else PASS when the function prints nothing and FAIL with what it
 # printed (one problem per line).
 script_case() {
-	local backend=$1 id=$2 problems line
+	local backend=$1 id=$2 problems
 	[[ -z ${BOTHY_TEST_FILTER:-} || "$backend $id" =~ $BOTHY_TEST_FILTER ]] || return 0
 	if [[ $backend == kvm && -n ${KVM_MISSING:-} ]]; then
 		result SKIP kvm "$id" "$KVM_MISSING"
 		return 0
 	fi
 	problems=$("${@:3}" 2>&1) || true
-	if [[ -z $problems ]]; then
-		result PASS "$backend" "$id"
-		return 0
-	fi
-	result FAIL "$backend" "$id"
-	while IFS= read -r line; do
-		detail "$line"
-	done <<<"$problems"
+	verdict "$backend" "$id" "$problems" || true
 }
