@@ -112,7 +112,7 @@ static int load_image(const void *image, uint64_t image_pa, const struct elf_inf
 			           seg_prot(ph->p_flags));
 	}
 	if (set_brk)
-		vm_set_brk(brk);
+		vm_set_brk(ALIGN_UP(brk, PAGE_SIZE) + user_brk_offset);
 	return 0;
 }
 

@@ -30,15 +30,16 @@ struct move {
 
 static struct vma *vmas;
 static uint64_t brk_start, brk_cur;
-uint64_t user_mmap_top = USER_MMAP_TOP, user_pie_base = USER_PIE_BASE;
+uint64_t user_mmap_top = USER_MMAP_TOP, user_pie_base = USER_PIE_BASE, user_brk_offset;
 
 void vm_layout_randomize(void)
 {
-	uint64_t r[2];
+	uint64_t r[3];
 
 	random_bytes(r, sizeof(r));
 	user_mmap_top = USER_MMAP_TOP - (r[0] & ((1ull << USER_RND_BITS) - 1)) * PAGE_SIZE;
 	user_pie_base = USER_PIE_BASE + (r[1] & ((1ull << USER_RND_BITS) - 1)) * PAGE_SIZE;
+	user_brk_offset = (r[2] % ((32ull << 20) / PAGE_SIZE)) * PAGE_SIZE;
 }
 
 /*

@@ -57,15 +57,18 @@ char *kstrdup(const char *s);
 #define USER_PIE_BASE   0x555555554000ull /* ELF_ET_DYN_BASE: 2/3 of the space */
 #define USER_RND_BITS   28                /* vm.mmap_rnd_bits: pages of randomness */
 
-/* Where mmap's top-down search starts and where a position-independent
- * program is loaded: USER_MMAP_TOP and USER_PIE_BASE until
- * vm_layout_randomize() moves them. */
-extern uint64_t user_mmap_top, user_pie_base;
+/* Where mmap's top-down search starts, where a position-independent
+ * program is loaded, and how far after the program the heap (brk)
+ * starts: USER_MMAP_TOP, USER_PIE_BASE and 0 until vm_layout_randomize()
+ * moves them. */
+extern uint64_t user_mmap_top, user_pie_base, user_brk_offset;
 /*
  * vm_layout_randomize - move user_mmap_top down and user_pie_base up by
  * independent random multiples of the page size below 2^USER_RND_BITS
  * pages (1 TiB), as Linux's arch_pick_mmap_layout() and load_elf_binary()
- * do with randomize_va_space=2. Call before the program is loaded.
+ * do with randomize_va_space=2, and the heap's start by a random number of
+ * pages below 32 MiB (arch_randomize_brk()). Call before the program is
+ * loaded.
  */
 void vm_layout_randomize(void);
 

@@ -13,9 +13,10 @@
 #   view               the guest's / holds only /dev, /etc, /proc, /sys,
 #                      /tmp and what the program's closure needs; /etc
 #                      holds the generated files
-#   aslr               two runs of a PIE program place it, its heap, its
-#                      mappings and libc differently; --fixed-base twice
-#                      gives the same addresses
+#   aslr               two runs of a PIE program place it, its heap (also
+#                      relative to the program), its mappings and libc
+#                      differently; --fixed-base twice gives the same
+#                      addresses
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/script.sh"
 
 D=$OUT/dynamic
@@ -117,6 +118,14 @@ nss() {
 		echo "df /: status $(<"$d/df/status"): $(head -n 3 "$d/df/out" "$d/df/err.raw")"
 }
 
+# heap_gap OUT: the heap's address minus main's, from aslr's output.
+heap_gap() {
+	local main heap
+	main=$(sed -n 's/^main //p' "$1")
+	heap=$(sed -n 's/^heap //p' "$1")
+	echo $((heap - main))
+}
+
 # aslr BACKEND: randomised unless --fixed-base.
 aslr() {
 	local b=$1 d=$D/run/aslr/$1 i
@@ -133,6 +142,9 @@ aslr() {
 		[[ $(grep "^$i " "$d/rand1/out") != $(grep "^$i " "$d/rand2/out") ]] ||
 			echo "two randomised runs put $i at the same address"
 	done
+	# The heap's start moves against the program too (by pages below 32 MiB).
+	[[ $(heap_gap "$d/rand1/out") != $(heap_gap "$d/rand2/out") ]] ||
+		echo "two randomised runs put the heap at the same distance from the program"
 }
 
 # The same program and library under the host's /tmp, which the guest's
