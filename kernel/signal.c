@@ -1,11 +1,13 @@
 /*
- * Signals, as far as one program on one vCPU needs them before threads
- * arrive: actions and the mask are recorded (rt_sigaction(2),
- * rt_sigprocmask(2)); a signal the program raises against itself or a
- * fault takes the default action (signal(7)). Handlers are not run yet: a
- * signal with a handler installed takes the default action too, and that
- * is logged.
+ * Signals for one program on one vCPU, before threads and timers arrive
+ * (signal(7)): actions, the mask, pending signals and the alternate stack.
+ * A signal the program sends itself (kill, tgkill, raise, SIGPIPE)
+ * becomes pending and is delivered on the way back from that system call;
+ * a fault goes to its handler at once. Delivery runs the handler on a
+ * frame Linux's layout (kernel/arch/x86_64/signal.c), or takes the default
+ * action: ignore, or end the program with 128 + N and one line.
  */
+#include <arch.h>
 #include <errno.h>
 #include <linux_abi.h>
 #include <mm.h>
@@ -14,6 +16,17 @@
 
 static struct kernel_sigaction actions[NSIG];
 static uint64_t blocked;
+
+#define BIT(sig)    (1ull << ((sig)-1))
+#define UNBLOCKABLE (BIT(9) | BIT(19))                            /* SIGKILL, SIGSTOP */
+#define SYNCHRONOUS (BIT(4) | BIT(5) | BIT(7) | BIT(8) | BIT(11)) /* ILL TRAP BUS FPE SEGV */
+
+static uint64_t pending;
+static struct siginfo_k pending_info[NSIG];
+static struct sigaltstack_k altstack = {.flags = SS_DISABLE};
+/* rt_sigsuspend's caller's mask, restored after the delivery it waits for. */
+static uint64_t saved_mask;
+static int has_saved_mask;
 
 static const char *const signal_names[32] = {
     [1] = "SIGHUP",     [2] = "SIGINT",   [3] = "SIGQUIT",   [4] = "SIGILL",   [5] = "SIGTRAP",
@@ -32,19 +45,40 @@ void proc_exit(int status)
 	platform->exit(status & 0xff);
 }
 
+/* What fork(2) keeps aside for the parent: the child inherits actions,
+ * mask and alternate stack, and starts with nothing pending. */
+struct signal_state {
+	struct kernel_sigaction actions[NSIG];
+	uint64_t blocked, pending;
+	struct siginfo_k pending_info[NSIG];
+	struct sigaltstack_k altstack;
+};
+
 void *signal_snapshot(void)
 {
-	void *p = kmalloc(sizeof(actions));
+	struct signal_state *s = kmalloc(sizeof(*s));
 
-	if (p)
-		memcpy(p, actions, sizeof(actions));
-	return p;
+	if (!s)
+		return NULL;
+	memcpy(s->actions, actions, sizeof(actions));
+	memcpy(s->pending_info, pending_info, sizeof(pending_info));
+	s->blocked = blocked;
+	s->pending = pending;
+	s->altstack = altstack;
+	pending = 0;
+	return s;
 }
 
 void signal_restore(void *p)
 {
-	memcpy(actions, p, sizeof(actions));
-	kfree(p);
+	struct signal_state *s = p;
+
+	memcpy(actions, s->actions, sizeof(actions));
+	memcpy(pending_info, s->pending_info, sizeof(pending_info));
+	blocked = s->blocked;
+	pending = s->pending;
+	altstack = s->altstack;
+	kfree(s);
 }
 
 void proc_block_forever(const char *what)
@@ -61,8 +95,11 @@ void signal_fatal(int sig, uint64_t addr, uint64_t ip)
 	if (fork_in_child())
 		fork_child_exit(sig & 0x7f); /* WTERMSIG: the parent sees it in wait4(2) */
 
-	printk("bothy: %s: killed by signal %d (%s) at address %p, ip %p\n", proc_exe_path, sig,
-	       name, (void *)addr, (void *)ip);
+	if (addr || ip) /* a fault */
+		printk("bothy: %s: killed by signal %d (%s) at address %p, ip %p\n", proc_exe_path,
+		       sig, name, (void *)addr, (void *)ip);
+	else /* a signal it was sent (kill, raise, abort, SIGPIPE) */
+		printk("bothy: %s: killed by signal %d (%s)\n", proc_exe_path, sig, name);
 	platform->exit(128 + sig);
 }
 
@@ -72,24 +109,117 @@ static int default_ignored(int sig)
 	return sig == 17 || sig == 23 || sig == 28 || sig == 18; /* CHLD URG WINCH CONT */
 }
 
-long signal_raise(int sig)
+static int ignored(int sig)
 {
-	uint64_t h;
+	uint64_t h = actions[sig - 1].handler;
 
+	return sig != 9 && (h == SIG_IGN || (h == SIG_DFL && default_ignored(sig)));
+}
+
+long signal_raise(int sig, int code)
+{
 	if (sig == 0)
 		return 0;
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
-	h = actions[sig - 1].handler;
-	if (sig != 9 && (h == SIG_IGN || (h == SIG_DFL && default_ignored(sig))))
+	if (ignored(sig))
 		return 0;
-	if (h != SIG_DFL && h != SIG_IGN)
-		printk("bothy: signal handlers are not supported yet; signal %d takes its "
-		       "default action\n",
-		       sig);
-	if (sig != 9 && default_ignored(sig))
+	if (!(pending & BIT(sig))) { /* standard signals do not queue */
+		memset(&pending_info[sig - 1], 0, sizeof(pending_info[0]));
+		pending_info[sig - 1].signo = sig;
+		pending_info[sig - 1].code = code;
+		pending_info[sig - 1].kill.pid = (int32_t)fork_pid();
+	}
+	pending |= BIT(sig);
+	return 0;
+}
+
+/* Enter the handler of info->signo, with `saved` as the mask to restore;
+ * a frame that cannot be written ends the program with SIGSEGV. */
+static void enter_handler(void *regs, const struct siginfo_k *info, uint64_t saved)
+{
+	struct kernel_sigaction *ka = &actions[info->signo - 1];
+
+	if (arch_signal_setup(regs, info, ka, saved, &altstack))
+		signal_fatal(SIGSEGV, 0, 0);
+	blocked |= ka->mask;
+	if (!(ka->flags & SA_NODEFER))
+		blocked |= BIT(info->signo);
+	blocked &= ~UNBLOCKABLE;
+	if (ka->flags & SA_RESETHAND) {
+		ka->handler = SIG_DFL;
+		ka->flags &= ~SA_SIGINFO;
+	}
+}
+
+/* The lowest pending signal that is not blocked (synchronous ones first),
+ * taken off the pending set; 0 if none. */
+static int next_signal(uint64_t mask, struct siginfo_k *info)
+{
+	uint64_t ready = pending & ~mask;
+	int sig;
+
+	if (!ready)
 		return 0;
-	signal_fatal(sig, 0, 0);
+	if (ready & SYNCHRONOUS)
+		ready &= SYNCHRONOUS;
+	sig = __builtin_ctzll(ready) + 1;
+	pending &= ~BIT(sig);
+	*info = pending_info[sig - 1];
+	return sig;
+}
+
+/* Deliver one signal that next_signal() gave: its handler, or its default
+ * action. 1 if a handler frame was built. */
+static int deliver(void *regs, const struct siginfo_k *info, uint64_t saved)
+{
+	uint64_t h = actions[info->signo - 1].handler;
+
+	if (h == SIG_IGN || (h == SIG_DFL && default_ignored(info->signo)))
+		return 0;
+	if (h == SIG_DFL)
+		signal_fatal(info->signo, 0, 0);
+	enter_handler(regs, info, saved);
+	return 1;
+}
+
+void signal_deliver(void *regs)
+{
+	struct siginfo_k info;
+	int entered = 0;
+
+	while (!entered && next_signal(blocked, &info))
+		/* the next one when the handler returns (rt_sigreturn) */
+		entered = deliver(regs, &info, has_saved_mask ? saved_mask : blocked);
+	if (has_saved_mask && !entered)
+		blocked = saved_mask; /* rt_sigsuspend's mask ends here */
+	has_saved_mask = 0;
+}
+
+void signal_fault(void *regs, const struct siginfo_k *info, uint64_t addr)
+{
+	uint64_t h = actions[info->signo - 1].handler;
+
+	/* As Linux's force_sig_fault: a blocked or ignored fault kills. */
+	if (h == SIG_DFL || h == SIG_IGN || (blocked & BIT(info->signo)))
+		signal_fatal(info->signo, addr, info->addr);
+	enter_handler(regs, info, blocked);
+}
+
+long sys_rt_sigreturn(void)
+{
+	void *regs = arch_syscall_regs();
+	uint64_t mask;
+	struct sigaltstack_k alt;
+
+	if (!regs || arch_signal_return(regs, &mask, &alt))
+		signal_fatal(SIGSEGV, 0, 0); /* a corrupt frame, as Linux */
+	arch_syscall_regs_replaced();
+	blocked = mask & ~UNBLOCKABLE;
+	if (!(alt.flags & SS_ONSTACK)) /* restore_altstack(); errors are ignored */
+		altstack =
+		    alt.flags & SS_DISABLE ? (struct sigaltstack_k){.flags = SS_DISABLE} : alt;
+	return 0;
 }
 
 long sys_rt_sigaction(long sig, long uact, long uold, long size)
@@ -106,6 +236,8 @@ long sys_rt_sigaction(long sig, long uact, long uold, long size)
 		if (copy_from_user(&a, uact, sizeof(a)))
 			return -EFAULT;
 		actions[sig - 1] = a;
+		if (ignored(sig)) /* setting SIG_IGN discards what is pending */
+			pending &= ~BIT(sig);
 	}
 	return 0;
 }
@@ -122,13 +254,13 @@ long sys_rt_sigprocmask(long how, long uset, long uold, long size)
 		return 0;
 	if (copy_from_user(&set, uset, 8))
 		return -EFAULT;
-	set &= ~((1ull << 8) | (1ull << 18)); /* SIGKILL and SIGSTOP cannot be blocked */
+	set &= ~UNBLOCKABLE;
 	switch (how) {
 	case SIG_BLOCK:
 		blocked |= set;
 		return 0;
 	case SIG_UNBLOCK:
-		blocked &= ~set;
+		blocked &= ~set; /* what was pending is delivered on the way back */
 		return 0;
 	case SIG_SETMASK:
 		blocked = set;
@@ -138,14 +270,84 @@ long sys_rt_sigprocmask(long how, long uset, long uold, long size)
 	}
 }
 
+long sys_rt_sigpending(long uset, long size)
+{
+	uint64_t set = pending & blocked;
+
+	if (size != 8)
+		return -EINVAL;
+	return copy_to_user(uset, &set, 8);
+}
+
+/* With one thread nothing else can send a signal while the program waits:
+ * a wait that no pending signal ends would never end. */
+long sys_rt_sigsuspend(long umask, long size)
+{
+	uint64_t mask;
+
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, 8))
+		return -EFAULT;
+	mask &= ~UNBLOCKABLE;
+	if (!(pending & ~mask))
+		proc_block_forever("rt_sigsuspend");
+	/* Deliver under `mask` on the way back; the handler's frame keeps the
+	 * mask to restore (Linux's saved_sigmask). */
+	saved_mask = blocked;
+	has_saved_mask = 1;
+	blocked = mask;
+	return -EINTR;
+}
+
+long sys_rt_sigtimedwait(long uset, long uinfo, long uts, long size)
+{
+	uint64_t set;
+	struct siginfo_k info;
+	int sig;
+
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_user(&set, uset, 8))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	if ((sig = next_signal(~set, &info))) {
+		if (uinfo && copy_to_user(uinfo, &info, sizeof(info))) {
+			pending |= BIT(sig);
+			return -EFAULT;
+		}
+		return sig;
+	}
+	if (!uts)
+		proc_block_forever("rt_sigtimedwait without a timeout");
+	return sys_nanosleep(uts, 0) ? -EINVAL : -EAGAIN; /* nothing can arrive meanwhile */
+}
+
 long sys_sigaltstack(long uss, long uold)
 {
-	uint8_t old[24] = {0};
+	struct sigaltstack_k ss, old = altstack;
+	uint64_t sp = arch_user_sp();
 
-	old[8] = 2; /* ss_flags = SS_DISABLE */
-	if (uold && copy_to_user(uold, old, sizeof(old)))
+	if (altstack.flags != SS_DISABLE && sp > altstack.sp && sp - altstack.sp <= altstack.size)
+		old.flags = SS_ONSTACK;
+	if (uss) {
+		if (copy_from_user(&ss, uss, sizeof(ss)))
+			return -EFAULT;
+		if (old.flags == SS_ONSTACK)
+			return -EPERM;
+		if (ss.flags & ~(SS_DISABLE | SS_ONSTACK | (int32_t)SS_AUTODISARM))
+			return -EINVAL;
+		if (ss.flags & SS_DISABLE)
+			ss = (struct sigaltstack_k){.flags = SS_DISABLE};
+		else if (ss.size < MINSIGSTKSZ)
+			return -ENOMEM;
+		else
+			ss.flags = 0;
+	}
+	if (uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
-	(void)uss;
+	if (uss)
+		altstack = ss;
 	return 0;
 }
 
@@ -156,14 +358,14 @@ long sys_kill(long pid, long sig)
 
 	if (p != fork_pid() && p != 0 && p != -1)
 		return -ESRCH; /* a forked child's parent is waiting: it cannot be signalled */
-	return signal_raise((int)sig);
+	return signal_raise((int)sig, SI_USER);
 }
 
 long sys_tgkill(long tgid, long tid, long sig)
 {
 	if ((int)tgid != fork_pid() || (int)tid != fork_pid())
 		return -ESRCH;
-	return signal_raise((int)sig);
+	return signal_raise((int)sig, SI_TKILL);
 }
 
 long sys_tkill(long tid, long sig)

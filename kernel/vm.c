@@ -488,6 +488,11 @@ int vm_phys(uint64_t va, unsigned access, uint64_t *pa)
 	return 0;
 }
 
+int vm_mapped(uint64_t addr)
+{
+	return vma_find(addr) != NULL;
+}
+
 int vm_check(uint64_t addr, uint64_t len, unsigned access)
 {
 	uint64_t end = addr + len;

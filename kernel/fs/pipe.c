@@ -88,7 +88,7 @@ static long pipe_write(struct file *f, struct iobuf *b, uint64_t *pos)
 
 	(void)pos;
 	if (!p->readers) {
-		signal_raise(SIGPIPE);
+		signal_raise(SIGPIPE, SI_USER);
 		return -EPIPE;
 	}
 	if (fork_in_child() && p->count + b->len > p->size && pipe_grow(p, p->count + b->len))

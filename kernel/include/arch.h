@@ -32,6 +32,30 @@ void arch_user_set_sp(uint64_t sp);
  * ctx (freed here) with `ret` as the system call's result; abandons the
  * current kernel stack. */
 __noreturn void arch_user_context_resume(void *ctx, long ret);
+/*
+ * Signal frames (kernel/arch/x86_64/signal.c; signal(7), the x86_64
+ * struct rt_sigframe of Linux's arch/x86/kernel/signal.c). `regs` is the
+ * program's saved register frame (a struct trapframe on x86_64).
+ * arch_signal_setup - build a frame for handler `ka` of signal info->signo
+ * on the program's stack (or `alt`, the sigaltstack, if ka asks for it and
+ * the program is not on it already), holding the registers, the FPU state
+ * and `saved_mask`, and make regs enter the handler. 0, or -EFAULT if the
+ * frame cannot be written (the caller then kills the program).
+ * arch_signal_return - rt_sigreturn(2): restore regs, the FPU state, *mask
+ * and *alt from the frame the program's stack pointer is at. 0 or -EFAULT.
+ * arch_syscall_regs - the frame of the system call in progress; after
+ * arch_syscall_regs_replaced() its return does not clobber rax/rip/rflags.
+ */
+struct siginfo_k;
+struct kernel_sigaction;
+struct sigaltstack_k;
+int arch_signal_setup(void *regs, const struct siginfo_k *info, const struct kernel_sigaction *ka,
+                      uint64_t saved_mask, const struct sigaltstack_k *alt);
+int arch_signal_return(void *regs, uint64_t *mask, struct sigaltstack_k *alt);
+void *arch_syscall_regs(void);
+void arch_syscall_regs_replaced(void);
+/* arch_user_sp - the program's stack pointer in the system call in progress. */
+uint64_t arch_user_sp(void);
 /* arch_panic - report a software panic (frames from here) and end the VM. */
 __noreturn void arch_panic(void);
 /* arch_cycles - a monotonic cycle counter (TSC). */

@@ -199,5 +199,47 @@ struct tms {
 struct kernel_sigaction {
 	uint64_t handler, flags, restorer, mask;
 };
+#define SA_SIGINFO   0x00000004u
+#define SA_ONSTACK   0x08000000u
+#define SA_RESTART   0x10000000u
+#define SA_NODEFER   0x40000000u
+#define SA_RESETHAND 0x80000000u
+#define SA_RESTORER  0x04000000u
+
+/* siginfo_t (128 bytes), the fields Bothy fills: kill's sender, a
+ * fault's address. */
+struct siginfo_k {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct {
+			int32_t pid;
+			uint32_t uid;
+		} kill;
+		uint64_t addr;
+		uint8_t bytes[112];
+	};
+};
+_Static_assert(sizeof(struct siginfo_k) == 128, "siginfo_t");
+#define SI_USER     0
+#define SI_KERNEL   0x80
+#define SI_TKILL    (-6)
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define FPE_INTDIV  1
+#define ILL_ILLOPN  2
+#define BUS_ADRERR  2
+#define TRAP_BRKPT  1
+
+/* stack_t (sigaltstack(2)). */
+struct sigaltstack_k {
+	uint64_t sp;
+	int32_t flags, pad;
+	uint64_t size;
+};
+_Static_assert(sizeof(struct sigaltstack_k) == 24, "stack_t");
+#define SS_ONSTACK    1
+#define SS_DISABLE    2
+#define SS_AUTODISARM (1u << 31)
+#define MINSIGSTKSZ   2048
 
 #endif

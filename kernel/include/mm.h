@@ -136,6 +136,8 @@ int vm_fault(uint64_t addr, unsigned access);
 /* vm_phys - the physical address behind program address va, faulting the
  * page in if it is not populated yet. 0 or -EFAULT. */
 int vm_phys(uint64_t va, unsigned access, uint64_t *pa);
+/* vm_mapped - is addr inside an area (of any protection)? 1 or 0. */
+int vm_mapped(uint64_t addr);
 /* vm_check - may the program's [addr, addr+len) be accessed with `access`?
  * 0 or -EFAULT. */
 int vm_check(uint64_t addr, uint64_t len, unsigned access);

@@ -155,4 +155,10 @@ long sys_fremovexattr(long fd, long uname);
 long sys_getgroups(long size, long ulist);
 long sys_setgroups(long size, long ulist);
 
+/* Signals (kernel/signal.c). */
+long sys_rt_sigreturn(void);
+long sys_rt_sigpending(long uset, long size);
+long sys_rt_sigsuspend(long umask, long size);
+long sys_rt_sigtimedwait(long uset, long uinfo, long uts, long size);
+
 #endif

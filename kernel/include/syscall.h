@@ -31,17 +31,19 @@ long syscall_dispatch(unsigned long nr, const long args[6]);
 
 /*
  * signal_fatal - the program took signal `sig` with no way to handle it:
- * print one line naming the signal, the address `addr` and instruction
- * pointer `ip`, and end the VM with status 128 + sig, as a shell reports.
+ * print one line naming the signal and, for a fault, the address `addr`
+ * and instruction pointer `ip` (both 0 for a signal that was sent), and
+ * end the VM with status 128 + sig, as a shell reports.
  */
 __noreturn void signal_fatal(int sig, uint64_t addr, uint64_t ip);
 
 /*
- * signal_raise - send signal `sig` to the program itself (kill(2)): 0 if it
- * is ignored, else its default action (the program ends). -EINVAL for a
- * bad number.
+ * signal_raise - send signal `sig` to the program itself (kill(2) with
+ * code SI_USER, tgkill(2) with SI_TKILL): it becomes pending, and is
+ * delivered on the way back to the program (signal_deliver()); an ignored
+ * signal is dropped. 0, or -EINVAL for a bad number.
  */
-long signal_raise(int sig);
+long signal_raise(int sig, int code);
 
 /*
  * proc_block_forever - the program asked to wait for something only it
@@ -62,6 +64,18 @@ __noreturn void proc_block_forever(const char *what);
 int fork_in_child(void);
 __noreturn void fork_child_exit(int wstatus);
 long fork_pid(void);
+struct siginfo_k;
+/*
+ * signal_deliver - on the way back to the program from a system call
+ * (regs: its saved registers): run the lowest pending signal that is not
+ * blocked: its handler (a frame on the program's stack), its default
+ * action (ignore, or end the program with 128 + N), or nothing.
+ * signal_fault - the program faulted (info: the signal, code and address;
+ * addr: for the message): enter its handler if it has one and the signal
+ * is not blocked, else end it as signal_fatal() does. signal(7).
+ */
+void signal_deliver(void *regs);
+void signal_fault(void *regs, const struct siginfo_k *info, uint64_t addr);
 /* signal_snapshot / signal_restore - the signal actions, for fork(2). */
 void *signal_snapshot(void);
 void signal_restore(void *p);

@@ -64,6 +64,10 @@ static inline const char *errno_name(int err)
 		return "ENOTCONN";
 	case ESOCKTNOSUPPORT:
 		return "ESOCKTNOSUPPORT";
+	case EINTR:
+		return "EINTR";
+	case EAGAIN:
+		return "EAGAIN";
 	}
 	return "E?";
 }

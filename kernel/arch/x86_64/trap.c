@@ -5,7 +5,9 @@
  */
 #include <arch/cpu.h>
 #include <arch/x86.h>
+#include <linux_abi.h>
 #include <mm.h>
+#include <string.h>
 #include <syscall.h>
 
 #include "arch.h"
@@ -39,8 +41,25 @@ static const char *const vector_names[32] = {
     "#CP control protection",
 };
 
-/* The frame of the system call in progress (one CPU, one thread). */
+/* The frame of the system call in progress (one CPU, one thread), and
+ * whether rt_sigreturn(2) replaced it whole. */
 static struct trapframe *syscall_tf;
+static int syscall_tf_replaced;
+
+void *arch_syscall_regs(void)
+{
+	return syscall_tf;
+}
+
+void arch_syscall_regs_replaced(void)
+{
+	syscall_tf_replaced = 1;
+}
+
+uint64_t arch_user_sp(void)
+{
+	return syscall_tf ? syscall_tf->rsp : 0;
+}
 
 struct user_context {
 	struct trapframe tf;
@@ -90,31 +109,52 @@ static void do_syscall(struct trapframe *tf)
 	const long args[6] = {(long)tf->rdi, (long)tf->rsi, (long)tf->rdx,
 	                      (long)tf->r10, (long)tf->r8,  (long)tf->r9};
 
+	long r;
+
 	syscall_tf = tf;
-	tf->rax = syscall_dispatch(tf->rax, args);
-	/* Return as SYSRET would: to %rcx with the flags SYSCALL saved in %r11. */
-	tf->rip = tf->rcx;
-	tf->rflags = (tf->r11 & RFLAGS_USER) | 2;
-	tf->cs = GDT_USER_CS;
-	tf->ss = GDT_USER_DS;
+	syscall_tf_replaced = 0;
+	r = syscall_dispatch(tf->rax, args);
+	if (!syscall_tf_replaced) {
+		/* Return as SYSRET would: to %rcx with the flags SYSCALL saved in %r11. */
+		tf->rax = (uint64_t)r;
+		tf->rip = tf->rcx;
+		tf->rflags = (tf->r11 & RFLAGS_USER) | 2;
+		tf->cs = GDT_USER_CS;
+		tf->ss = GDT_USER_DS;
+	}
+	signal_deliver(tf);
 }
 
-static int user_signal(unsigned vector)
+/* The signal and siginfo of a fault of the program (Linux's do_trap and
+ * do_page_fault give the same). */
+static void user_signal(const struct trapframe *tf, uint64_t addr, struct siginfo_k *info)
 {
-	switch (vector) {
+	memset(info, 0, sizeof(*info));
+	info->addr = tf->rip;
+	switch (tf->vector) {
 	case 0:
+		info->signo = SIGFPE, info->code = FPE_INTDIV;
+		break;
 	case 16:
 	case 19:
-		return SIGFPE;
+		info->signo = SIGFPE;
+		break;
 	case 1:
 	case 3:
-		return SIGTRAP;
+		info->signo = SIGTRAP, info->code = SI_KERNEL, info->addr = 0;
+		break;
 	case 6:
-		return SIGILL;
+		info->signo = SIGILL, info->code = ILL_ILLOPN;
+		break;
 	case 17:
-		return SIGBUS;
-	default:
-		return SIGSEGV;
+		info->signo = SIGBUS, info->code = BUS_ADRERR;
+		break;
+	case 14:
+		info->signo = SIGSEGV, info->addr = addr;
+		info->code = vm_mapped(addr) ? SEGV_ACCERR : SEGV_MAPERR;
+		break;
+	default: /* #GP and the rest */
+		info->signo = SIGSEGV, info->code = SI_KERNEL, info->addr = 0;
 	}
 }
 
@@ -166,8 +206,12 @@ void trap_handler(struct trapframe *tf)
 	if (tf->vector == 14 && addr < 0x0000800000000000ull && !(tf->error & 1) &&
 	    vm_fault(addr, pf_access(tf->error)) == 0)
 		return;
-	if (from_user)
-		signal_fatal(user_signal(tf->vector), addr, tf->rip);
+	if (from_user) {
+		struct siginfo_k info;
+		user_signal(tf, addr, &info);
+		signal_fault(tf, &info, addr); /* to its handler, or the end */
+		return;
+	}
 	fault_report(tf, tf->vector < 32 && vector_names[tf->vector] ? vector_names[tf->vector]
 	                                                             : "exception");
 }
