@@ -155,24 +155,13 @@ static void names_free(struct closure_names *set)
 
 /* ---- mapped files ---- */
 
-/* A regular file mapped read-only; an empty one has b == NULL. */
-struct map {
-	const unsigned char *b;
-	size_t len;
-	mode_t mode;
-	dev_t dev;
-	ino_t ino;
-};
-
-/* Maps the regular file at path (open(2) flags `flags` added). Returns 0,
- * -EINVAL if it is not a regular file, or the -errno of open/mmap. */
-static int map_open(const char *path, int flags, struct map *m)
+int host_map_open(const char *path, int flags, struct host_map *m)
 {
 	struct stat st;
 	void *p = NULL;
 	int fd, r = 0;
 
-	*m = (struct map){0};
+	*m = (struct host_map){0};
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
 	if (fd < 0)
 		return -errno;
@@ -185,15 +174,15 @@ static int map_open(const char *path, int flags, struct map *m)
 		r = -errno;
 	close(fd);
 	if (r == 0)
-		*m = (struct map){p, (size_t)st.st_size, st.st_mode, st.st_dev, st.st_ino};
+		*m = (struct host_map){p, (size_t)st.st_size, st.st_mode, st.st_dev, st.st_ino};
 	return r;
 }
 
-static void map_close(struct map *m)
+void host_map_close(struct host_map *m)
 {
 	if (m->len)
 		munmap((void *)m->b, m->len);
-	*m = (struct map){0};
+	*m = (struct host_map){0};
 }
 
 /* The NUL-terminated string at off in b[0..len), or NULL if it is not all
@@ -355,7 +344,7 @@ static int dso_read_dyn(const struct dyn *dy, struct dso *d)
  * loader left for the caller) and *info. Returns 0, -ENOEXEC if it is not
  * an ELF64 x86_64 executable or shared object or its dynamic section is
  * outside the file, or -ENOMEM; on error *d is empty. */
-static int dso_parse(const struct map *m, struct dso *d, struct elf_info *info)
+static int dso_parse(const struct host_map *m, struct dso *d, struct elf_info *info)
 {
 	struct dyn dy;
 	int rc;
@@ -387,9 +376,9 @@ struct resolver {
 	struct closure_names names; /* names satisfied: needed names, sonames, paths */
 	struct dso *dso;            /* objects found; dso[0] is the program */
 	size_t ndso, cap;
-	struct map cache; /* the ld.so.cache (glibc), or nothing */
-	uint32_t ncache;  /* its entries, all inside it */
-	char *musl_path;  /* musl: the system path, ':' or '\n' separated */
+	struct host_map cache; /* the ld.so.cache (glibc), or nothing */
+	uint32_t ncache;       /* its entries, all inside it */
+	char *musl_path;       /* musl: the system path, ':' or '\n' separated */
 	int musl;
 };
 
@@ -446,22 +435,22 @@ static int dso_push(struct resolver *r, struct dso *d)
 static int take(struct resolver *r, const char *path, int loader)
 {
 	struct elf_info info;
-	struct map m;
+	struct host_map m;
 	struct dso d;
 	int rc;
 
 	if (names_has(&r->paths, path))
 		return 1;
-	if (map_open(path, 0, &m))
+	if (host_map_open(path, 0, &m))
 		return 0;
 	for (size_t i = 0; i < r->ndso; i++) {
 		if (r->dso[i].dev == m.dev && r->dso[i].ino == m.ino) {
-			map_close(&m);
+			host_map_close(&m);
 			return out_add(r, path); /* the same file by another path */
 		}
 	}
 	rc = dso_parse(&m, &d, &info);
-	map_close(&m);
+	host_map_close(&m);
 	if (rc)
 		return rc == -ENOEXEC ? 0 : rc;
 	d.loader = loader;
@@ -612,7 +601,7 @@ static void cache_open(struct resolver *r, const char *path)
 {
 	uint32_t nlibs;
 
-	if (map_open(path, 0, &r->cache))
+	if (host_map_open(path, 0, &r->cache))
 		return;
 	if (r->cache.len >= CACHE_HDR_LEN &&
 	    memcmp(r->cache.b, CACHE_MAGIC, CACHE_MAGIC_LEN) == 0) {
@@ -622,7 +611,7 @@ static void cache_open(struct resolver *r, const char *path)
 			return;
 		}
 	}
-	map_close(&r->cache);
+	host_map_close(&r->cache);
 }
 
 /* Takes every x86-64 libc6 entry of the cache for name (but none in a
@@ -734,14 +723,14 @@ static int musl_path_load(struct resolver *r, const char *interp)
 {
 	const char *end = interp + strlen(interp);
 	char file[PATH_MAX];
-	struct map m;
+	struct host_map m;
 	int slashes = 0, rc, len;
 
 	while (end > interp && slashes < 2)
 		slashes += *--end == '/';
 	len = snprintf(file, sizeof(file), "%.*s/etc/ld-musl-x86_64.path", (int)(end - interp),
 	               interp);
-	rc = len > 0 && (size_t)len < sizeof(file) ? map_open(file, 0, &m) : -ENAMETOOLONG;
+	rc = len > 0 && (size_t)len < sizeof(file) ? host_map_open(file, 0, &m) : -ENAMETOOLONG;
 	if (rc == -ENOENT)
 		r->musl_path = strdup(musl_default_path);
 	else if (rc) /* musl: a path file it cannot read means no system path */
@@ -749,7 +738,7 @@ static int musl_path_load(struct resolver *r, const char *interp)
 	else
 		r->musl_path = m.len ? strndup((const char *)m.b, m.len) : strdup("");
 	if (rc == 0)
-		map_close(&m);
+		host_map_close(&m);
 	return r->musl_path ? 0 : -ENOMEM;
 }
 
@@ -765,16 +754,16 @@ static int load_program(struct resolver *r, const char *exe)
 {
 	char real[PATH_MAX], *interp = NULL;
 	struct elf_info info;
-	struct map m;
+	struct host_map m;
 	struct dso d;
-	int rc = map_open(exe, 0, &m);
+	int rc = host_map_open(exe, 0, &m);
 
 	if (rc)
 		return rc;
 	rc = dso_parse(&m, &d, &info);
 	if (rc == 0 && info.interp_off) /* elf_parse() checked the NUL */
 		interp = strdup((const char *)m.b + info.interp_off);
-	map_close(&m);
+	host_map_close(&m);
 	if (rc)
 		return rc;
 	if (!info.interp_off) { /* static: nothing to load */
@@ -828,7 +817,7 @@ int closure_resolve(const char *exe, const char *ldcache_path, struct closure *o
 	free(r.dso);
 	names_free(&r.paths);
 	names_free(&r.names);
-	map_close(&r.cache);
+	host_map_close(&r.cache);
 	free(r.musl_path);
 	if (rc)
 		closure_free(out);
@@ -872,16 +861,16 @@ static int emit_link(struct closure_tree *t, const char *name, const char *targe
 static int emit_file(struct closure_tree *t, const char *full)
 {
 	const char *name = full + 1;
-	struct map m;
+	struct host_map m;
 	int rc;
 
 	if (names_has(&t->written, name))
 		return 0;
-	rc = map_open(full, O_NOFOLLOW, &m);
+	rc = host_map_open(full, O_NOFOLLOW, &m);
 	if (rc)
 		return rc;
 	rc = cpio_out_file(t->out, name, m.mode & 07777, m.b, m.len, ARCHIVE_ALN);
-	map_close(&m);
+	host_map_close(&m);
 	return rc ? rc : names_add(&t->written, name);
 }
 

@@ -13,8 +13,27 @@
 #define BOTHY_CLOSURE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct cpio_out;
+
+/* A host file mapped read-only; an empty one has b == NULL. */
+struct host_map {
+	const unsigned char *b;
+	size_t len;
+	mode_t mode;
+	dev_t dev;
+	ino_t ino;
+};
+
+/*
+ * host_map_open - map the regular file at `path` read-only (open(2) with
+ * O_NONBLOCK and `flags` added, so a FIFO never blocks; the descriptor is
+ * closed again). Returns 0, -EINVAL if it is not a regular file, or the
+ * -errno of open(2)/fstat(2)/mmap(2). host_map_close - unmap it.
+ */
+int host_map_open(const char *path, int flags, struct host_map *m);
+void host_map_close(struct host_map *m);
 
 /* The host paths of a program's closure, in the order the loader opens
  * them: the interpreter first, then the libraries breadth-first. */

@@ -40,29 +40,16 @@ static const struct {
 };
 
 /* Add host file `from` (following symlinks) as regular file `name`, if it
- * is readable; a missing file adds nothing. 0 or -errno. */
+ * is a readable regular file; otherwise it adds nothing. 0 or -errno. */
 static int copy_host_file(struct cpio_out *c, const char *name, const char *from)
 {
-	int fd = open(from, O_RDONLY | O_CLOEXEC), r;
-	struct stat st;
-	void *p = NULL;
+	struct host_map m;
+	int r = host_map_open(from, 0, &m);
 
-	if (fd < 0)
-		return errno == ENOENT || errno == EACCES ? 0 : -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return 0;
-	}
-	if (st.st_size &&
-	    (p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	r = cpio_out_file(c, name, 0644, p, st.st_size, 4);
-	if (p)
-		munmap(p, st.st_size);
-	close(fd);
+	if (r)
+		return r == -ENOENT || r == -EACCES || r == -EINVAL ? 0 : r;
+	r = cpio_out_file(c, name, 0644, m.b, m.len, 4);
+	host_map_close(&m);
 	return r;
 }
 
