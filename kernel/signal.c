@@ -279,17 +279,27 @@ long sys_rt_sigpending(long uset, long size)
 	return copy_to_user(uset, &set, 8);
 }
 
+/* The program's sigset_t at uset (size bytes: 8) without SIGKILL and
+ * SIGSTOP, which no mask or wait set can hold. 0, -EINVAL or -EFAULT. */
+static long user_sigset(long uset, long size, uint64_t *set)
+{
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_user(set, uset, 8))
+		return -EFAULT;
+	*set &= ~UNBLOCKABLE;
+	return 0;
+}
+
 /* With one thread nothing else can send a signal while the program waits:
  * a wait that no pending signal ends would never end. */
 long sys_rt_sigsuspend(long umask, long size)
 {
 	uint64_t mask;
+	long r;
 
-	if (size != 8)
-		return -EINVAL;
-	if (copy_from_user(&mask, umask, 8))
-		return -EFAULT;
-	mask &= ~UNBLOCKABLE;
+	if ((r = user_sigset(umask, size, &mask)))
+		return r;
 	if (!(pending & ~mask))
 		proc_block_forever("rt_sigsuspend");
 	/* Deliver under `mask` on the way back; the handler's frame keeps the
@@ -305,12 +315,10 @@ long sys_rt_sigtimedwait(long uset, long uinfo, long uts, long size)
 	uint64_t set;
 	struct siginfo_k info;
 	int sig;
+	long r;
 
-	if (size != 8)
-		return -EINVAL;
-	if (copy_from_user(&set, uset, 8))
-		return -EFAULT;
-	set &= ~UNBLOCKABLE;
+	if ((r = user_sigset(uset, size, &set)))
+		return r;
 	if ((sig = next_signal(~set, &info))) {
 		if (uinfo && copy_to_user(uinfo, &info, sizeof(info))) {
 			pending |= BIT(sig);
@@ -320,7 +328,8 @@ long sys_rt_sigtimedwait(long uset, long uinfo, long uts, long size)
 	}
 	if (!uts)
 		proc_block_forever("rt_sigtimedwait without a timeout");
-	return sys_nanosleep(uts, 0) ? -EINVAL : -EAGAIN; /* nothing can arrive meanwhile */
+	r = sys_nanosleep(uts, 0); /* nothing can arrive meanwhile */
+	return r ? r : -EAGAIN;
 }
 
 long sys_sigaltstack(long uss, long uold)
