@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <exec.h>
 #include <mm.h>
+#include <sched.h>
 #include <random.h>
 #include <string.h>
 #include <vfs.h>
@@ -310,5 +311,6 @@ int exec_start(uint64_t image_pa, uint64_t size, int argc, const char *const *ar
 		return r;
 	boot_phase("initial stack");
 	boot_phases_print();
+	sched_user_return(NULL); /* releases the kernel lock */
 	arch_enter_user(entry, sp);
 }

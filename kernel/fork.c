@@ -18,17 +18,11 @@
 #include <arch.h>
 #include <errno.h>
 #include <mm.h>
+#include <sched.h>
 #include <sys.h>
 #include <vfs.h>
 
-#define CLONE_VM             0x00000100
-#define CLONE_VFORK          0x00004000
-#define CLONE_THREAD         0x00010000
-#define CLONE_SETTLS         0x00080000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_CHILD_SETTID   0x01000000
-#define WNOHANG              1
+#define WNOHANG 1
 
 static struct {
 	int active;              /* a child is running */
@@ -42,8 +36,7 @@ static struct {
 	uint64_t parent_tid_addr; /* CLONE_PARENT_SETTID */
 	long zombie_pid;          /* an ended child not yet waited for, or 0 */
 	int zombie_status;
-	long next_pid;
-} fk = {.next_pid = 2};
+} fk;
 
 int fork_in_child(void)
 {
@@ -70,12 +63,29 @@ static void drop_snapshots(void)
 
 static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
 {
-	static int said;
+	static int said, said_threads;
 	long pid;
 
-	if (flags & (CLONE_VM | CLONE_THREAD)) {
-		if (!(flags & CLONE_VFORK) || (flags & CLONE_THREAD))
-			return -ENOSYS; /* threads: issue 5 */
+	if (flags & CLONE_THREAD) {
+		/* pthreads: CLONE_VM|CLONE_SIGHAND|CLONE_THREAD at least */
+		if (!(flags & CLONE_VM) || !(flags & CLONE_SIGHAND))
+			return -EINVAL;
+		if (fk.active) {
+			printk("bothy: %s: a forked child cannot make threads: clone fails with "
+			       "EAGAIN\n",
+			       proc_exe_path);
+			return -EAGAIN;
+		}
+		return sched_clone_thread(flags, newsp, ptid, ctid, tls);
+	}
+	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+		return -ENOSYS; /* a second process sharing the memory */
+	if (sched_threads() > 1) {
+		if (!said_threads++)
+			printk("bothy: %s: fork in a program with threads is not supported: it "
+			       "fails with EAGAIN\n",
+			       proc_exe_path);
+		return -EAGAIN;
 	}
 	if (fk.active || fk.zombie_pid) {
 		if (!said++)
@@ -94,7 +104,7 @@ static long do_fork(unsigned long flags, uint64_t newsp, uint64_t ptid, uint64_t
 	fk.cwd = iget(vfs_cwd());
 	fk.umask = vfs_umask;
 	fk.parent_tid_addr = flags & CLONE_PARENT_SETTID ? ptid : 0;
-	pid = fk.pid = fk.next_pid++;
+	pid = fk.pid = sched_alloc_id();
 	fk.active = 1;
 	if (flags & CLONE_CHILD_SETTID)
 		copy_to_user(ctid, &(int){(int)pid}, sizeof(int));
@@ -135,6 +145,27 @@ long sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
 {
 	return do_fork((unsigned long)flags, (uint64_t)newsp, (uint64_t)ptid, (uint64_t)ctid,
 	               (uint64_t)tls);
+}
+
+/* clone3(2): struct clone_args, the same flags; the stack is
+ * [stack, stack + stack_size). */
+long sys_clone3(long uargs, long size)
+{
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+		uint64_t set_tid, set_tid_size, cgroup;
+	} a = {0};
+
+	if (size < 64 || size > 4096)
+		return -EINVAL;
+	if (copy_from_user(&a, uargs, MIN((size_t)size, sizeof(a))))
+		return -EFAULT;
+	if (a.flags & (CLONE_PIDFD | 0xffffffff00000000ull) || a.set_tid || a.exit_signal > 64)
+		return a.flags & CLONE_PIDFD ? -ENOSYS : -EINVAL;
+	if ((a.stack == 0) != (a.stack_size == 0))
+		return -EINVAL;
+	return do_fork(a.flags | a.exit_signal, a.stack ? a.stack + a.stack_size : 0, a.parent_tid,
+	               a.child_tid, a.tls);
 }
 
 long sys_fork(void)

@@ -9,6 +9,7 @@
 #include <ktime.h>
 #include <mm.h>
 #include <random.h>
+#include <sched.h>
 #include <string.h>
 #include <sys.h>
 #include <vfs.h>
@@ -114,6 +115,15 @@ void kmain(void)
 	time_init();
 	random_init(boot_info->seed);
 	boot_phase("clock and random");
+	{
+		uint64_t size;
+		void *stack = arch_main_kstack(&size);
+		kernel_lock();
+		sched_init(stack, size);
+	}
+	arch_timers_init();
+	sched_start_cpus();
+	boot_phase("threads and CPUs");
 	if (boot_info->flags & BOTHY_BOOT_CRASH) { /* bothy run --crash-kernel */
 		volatile uint64_t *unmapped = (volatile uint64_t *)(uintptr_t)crash_address;
 		*unmapped = 0;

@@ -1,32 +1,36 @@
 /*
- * Signals for one program on one vCPU, before threads and timers arrive
- * (signal(7)): actions, the mask, pending signals and the alternate stack.
- * A signal the program sends itself (kill, tgkill, raise, SIGPIPE)
- * becomes pending and is delivered on the way back from that system call;
- * a fault goes to its handler at once. Delivery runs the handler on a
- * frame Linux's layout (kernel/arch/x86_64/signal.c), or takes the default
- * action: ignore, or end the program with 128 + N and one line.
+ * Signals (signal(7)): actions shared by all threads, a mask, pending set
+ * and alternate stack per thread, and the process's own pending set. A
+ * signal becomes pending, wakes a thread that can take it from an
+ * interruptible wait (or interrupts its CPU), and is delivered on that
+ * thread's way back to the program; a fault goes to its handler at once.
+ * Delivery runs the handler on a frame in Linux's layout
+ * (kernel/arch/x86_64/signal.c), or takes the default action: ignore, or
+ * end the program with 128 + N and one line. A system call a signal
+ * interrupted is restarted (-ERESTARTSYS under SA_RESTART, or when no
+ * handler ran) or fails with EINTR, as Linux does.
  */
 #include <arch.h>
 #include <errno.h>
+#include <ktime.h>
 #include <linux_abi.h>
 #include <mm.h>
+#include <sched.h>
 #include <string.h>
 #include <sys.h>
 
 static struct kernel_sigaction actions[NSIG];
-static uint64_t blocked;
 
 #define BIT(sig)    (1ull << ((sig)-1))
 #define UNBLOCKABLE (BIT(9) | BIT(19))                            /* SIGKILL, SIGSTOP */
 #define SYNCHRONOUS (BIT(4) | BIT(5) | BIT(7) | BIT(8) | BIT(11)) /* ILL TRAP BUS FPE SEGV */
 
-static uint64_t pending;
-static struct siginfo_k pending_info[NSIG];
-static struct sigaltstack_k altstack = {.flags = SS_DISABLE};
-/* rt_sigsuspend's caller's mask, restored after the delivery it waits for. */
-static uint64_t saved_mask;
-static int has_saved_mask;
+/* Signals sent to the process (kill(2), the host, timers), taken by
+ * whichever thread does not block them; each thread also has its own
+ * (tgkill(2), SIGPIPE, faults) in struct thread. Neither queues: a signal
+ * already pending is not sent twice (standard and real-time alike). */
+static uint64_t shared_pending;
+static struct siginfo_k shared_info[NSIG];
 
 static const char *const signal_names[32] = {
     [1] = "SIGHUP",     [2] = "SIGINT",   [3] = "SIGQUIT",   [4] = "SIGILL",   [5] = "SIGTRAP",
@@ -49,43 +53,37 @@ void proc_exit(int status)
  * mask and alternate stack, and starts with nothing pending. */
 struct signal_state {
 	struct kernel_sigaction actions[NSIG];
-	uint64_t blocked, pending;
-	struct siginfo_k pending_info[NSIG];
+	uint64_t blocked, pending, shared;
 	struct sigaltstack_k altstack;
 };
 
 void *signal_snapshot(void)
 {
 	struct signal_state *s = kmalloc(sizeof(*s));
+	struct thread *t = current;
 
 	if (!s)
 		return NULL;
 	memcpy(s->actions, actions, sizeof(actions));
-	memcpy(s->pending_info, pending_info, sizeof(pending_info));
-	s->blocked = blocked;
-	s->pending = pending;
-	s->altstack = altstack;
-	pending = 0;
+	s->blocked = t->blocked;
+	s->pending = t->pending;
+	s->shared = shared_pending;
+	s->altstack = t->altstack;
+	t->pending = shared_pending = 0;
 	return s;
 }
 
 void signal_restore(void *p)
 {
 	struct signal_state *s = p;
+	struct thread *t = current;
 
 	memcpy(actions, s->actions, sizeof(actions));
-	memcpy(pending_info, s->pending_info, sizeof(pending_info));
-	blocked = s->blocked;
-	pending = s->pending;
-	altstack = s->altstack;
+	t->blocked = s->blocked;
+	t->pending = s->pending;
+	shared_pending = s->shared;
+	t->altstack = s->altstack;
 	kfree(s);
-}
-
-void proc_block_forever(const char *what)
-{
-	printk("bothy: %s: %s would wait forever: no other thread can make progress\n",
-	       proc_exe_path, what);
-	platform->exit(BOTHY_EXIT_KERNEL_FAULT);
 }
 
 void signal_fatal(int sig, uint64_t addr, uint64_t ip)
@@ -116,22 +114,76 @@ static int ignored(int sig)
 	return sig != 9 && (h == SIG_IGN || (h == SIG_DFL && default_ignored(sig)));
 }
 
-long signal_raise(int sig, int code)
+int signal_pending_for(struct thread *t)
 {
-	if (sig == 0)
-		return 0;
+	return ((t->pending | shared_pending) & ~t->blocked) != 0;
+}
+
+/* Make t notice a signal it can take: end its interruptible wait, or
+ * interrupt its CPU if it runs the program there. */
+static void signal_wake(struct thread *t)
+{
+	if (t->state == THREAD_BLOCKED && t->interruptible)
+		wake_thread(t, -EINTR);
+	else
+		sched_kick(t);
+}
+
+/*
+ * signal_send - make `info->signo` pending for thread t, or for the
+ * process if t is NULL (then a thread that does not block it is woken:
+ * the caller if it can, else the first such thread). An ignored signal is
+ * dropped; one already pending stays as it was. 0, -EINVAL, -EAGAIN.
+ */
+long signal_send(struct thread *t, const struct siginfo_k *info)
+{
+	int sig = info->signo;
+
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
 	if (ignored(sig))
 		return 0;
-	if (!(pending & BIT(sig))) { /* standard signals do not queue */
-		memset(&pending_info[sig - 1], 0, sizeof(pending_info[0]));
-		pending_info[sig - 1].signo = sig;
-		pending_info[sig - 1].code = code;
-		pending_info[sig - 1].kill.pid = (int32_t)fork_pid();
+	if (t) {
+		if (!t->pending_info && !(t->pending_info = kmalloc(NSIG * sizeof(*info))))
+			return -EAGAIN;
+		if (!(t->pending & BIT(sig)))
+			t->pending_info[sig - 1] = *info;
+		t->pending |= BIT(sig);
+		if (!(t->blocked & BIT(sig)))
+			signal_wake(t);
+		return 0;
 	}
-	pending |= BIT(sig);
+	if (!(shared_pending & BIT(sig)))
+		shared_info[sig - 1] = *info;
+	shared_pending |= BIT(sig);
+	t = current;
+	if (t->idle || (t->blocked & BIT(sig)))
+		for (t = sched_first(); t && (t->blocked & BIT(sig)); t = t->all_next)
+			;
+	if (t && !t->idle)
+		signal_wake(t);
 	return 0;
+}
+
+/* siginfo for a signal sent with kill(2)/tgkill(2) from this process. */
+static struct siginfo_k user_info(int sig, int code)
+{
+	struct siginfo_k info;
+
+	memset(&info, 0, sizeof(info));
+	info.signo = sig;
+	info.code = code;
+	info.kill.pid = (int32_t)fork_pid();
+	return info;
+}
+
+long signal_raise(int sig, int code)
+{
+	struct siginfo_k info = user_info(sig, code);
+
+	if (sig == 0)
+		return 0;
+	return signal_send(current, &info);
 }
 
 /* Enter the handler of info->signo, with `saved` as the mask to restore;
@@ -139,24 +191,26 @@ long signal_raise(int sig, int code)
 static void enter_handler(void *regs, const struct siginfo_k *info, uint64_t saved)
 {
 	struct kernel_sigaction *ka = &actions[info->signo - 1];
+	struct thread *t = current;
 
-	if (arch_signal_setup(regs, info, ka, saved, &altstack))
+	if (arch_signal_setup(regs, info, ka, saved, &t->altstack))
 		signal_fatal(SIGSEGV, 0, 0);
-	blocked |= ka->mask;
+	t->blocked |= ka->mask;
 	if (!(ka->flags & SA_NODEFER))
-		blocked |= BIT(info->signo);
-	blocked &= ~UNBLOCKABLE;
+		t->blocked |= BIT(info->signo);
+	t->blocked &= ~UNBLOCKABLE;
 	if (ka->flags & SA_RESETHAND) {
 		ka->handler = SIG_DFL;
 		ka->flags &= ~SA_SIGINFO;
 	}
 }
 
-/* The lowest pending signal that is not blocked (synchronous ones first),
- * taken off the pending set; 0 if none. */
-static int next_signal(uint64_t mask, struct siginfo_k *info)
+/* The lowest pending signal of thread t (its own, then the process's)
+ * that `mask` does not block, synchronous ones first, taken off its
+ * pending set; 0 if none. */
+static int next_signal(struct thread *t, uint64_t mask, struct siginfo_k *info)
 {
-	uint64_t ready = pending & ~mask;
+	uint64_t ready = (t->pending | shared_pending) & ~mask;
 	int sig;
 
 	if (!ready)
@@ -164,36 +218,51 @@ static int next_signal(uint64_t mask, struct siginfo_k *info)
 	if (ready & SYNCHRONOUS)
 		ready &= SYNCHRONOUS;
 	sig = __builtin_ctzll(ready) + 1;
-	pending &= ~BIT(sig);
-	*info = pending_info[sig - 1];
+	if (t->pending & BIT(sig)) {
+		t->pending &= ~BIT(sig);
+		*info = t->pending_info[sig - 1];
+	} else {
+		shared_pending &= ~BIT(sig);
+		*info = shared_info[sig - 1];
+	}
 	return sig;
-}
-
-/* Deliver one signal that next_signal() gave: its handler, or its default
- * action. 1 if a handler frame was built. */
-static int deliver(void *regs, const struct siginfo_k *info, uint64_t saved)
-{
-	uint64_t h = actions[info->signo - 1].handler;
-
-	if (h == SIG_IGN || (h == SIG_DFL && default_ignored(info->signo)))
-		return 0;
-	if (h == SIG_DFL)
-		signal_fatal(info->signo, 0, 0);
-	enter_handler(regs, info, saved);
-	return 1;
 }
 
 void signal_deliver(void *regs)
 {
+	struct thread *t = current;
 	struct siginfo_k info;
-	int entered = 0;
+	int entered = 0, restart = 0;
+	long ret = 0;
 
-	while (!entered && next_signal(blocked, &info))
+	if (t->syscall_regs == regs && t->syscall_nr >= 0) { /* back from a system call */
+		ret = arch_syscall_result(regs);
+		restart = ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTARTNOINTR;
+	}
+	while (!entered && next_signal(t, t->blocked, &info)) {
+		const struct kernel_sigaction *ka = &actions[info.signo - 1];
+		if (ka->handler == SIG_IGN ||
+		    (ka->handler == SIG_DFL && default_ignored(info.signo)))
+			continue;
+		if (ka->handler == SIG_DFL)
+			signal_fatal(info.signo, 0, 0);
+		if (restart) { /* the call ends before the handler runs, or is redone after */
+			if (ret == -ERESTARTNOHAND ||
+			    (ret == -ERESTARTSYS && !(ka->flags & SA_RESTART)))
+				arch_syscall_set_result(regs, -EINTR);
+			else
+				arch_syscall_restart(regs, t->syscall_nr);
+			restart = 0;
+		}
 		/* the next one when the handler returns (rt_sigreturn) */
-		entered = deliver(regs, &info, has_saved_mask ? saved_mask : blocked);
-	if (has_saved_mask && !entered)
-		blocked = saved_mask; /* rt_sigsuspend's mask ends here */
-	has_saved_mask = 0;
+		enter_handler(regs, &info, t->has_saved_mask ? t->saved_mask : t->blocked);
+		entered = 1;
+	}
+	if (restart) /* no handler ran: the call goes on */
+		arch_syscall_restart(regs, t->syscall_nr);
+	if (t->has_saved_mask && !entered)
+		t->blocked = t->saved_mask; /* rt_sigsuspend's mask ends here */
+	t->has_saved_mask = 0;
 }
 
 void signal_fault(void *regs, const struct siginfo_k *info, uint64_t addr)
@@ -201,23 +270,24 @@ void signal_fault(void *regs, const struct siginfo_k *info, uint64_t addr)
 	uint64_t h = actions[info->signo - 1].handler;
 
 	/* As Linux's force_sig_fault: a blocked or ignored fault kills. */
-	if (h == SIG_DFL || h == SIG_IGN || (blocked & BIT(info->signo)))
+	if (h == SIG_DFL || h == SIG_IGN || (current->blocked & BIT(info->signo)))
 		signal_fatal(info->signo, addr, info->addr);
-	enter_handler(regs, info, blocked);
+	enter_handler(regs, info, current->blocked);
 }
 
 long sys_rt_sigreturn(void)
 {
 	void *regs = arch_syscall_regs();
+	struct thread *t = current;
 	uint64_t mask;
 	struct sigaltstack_k alt;
 
 	if (!regs || arch_signal_return(regs, &mask, &alt))
 		signal_fatal(SIGSEGV, 0, 0); /* a corrupt frame, as Linux */
 	arch_syscall_regs_replaced();
-	blocked = mask & ~UNBLOCKABLE;
+	t->blocked = mask & ~UNBLOCKABLE;
 	if (!(alt.flags & SS_ONSTACK)) /* restore_altstack(); errors are ignored */
-		altstack =
+		t->altstack =
 		    alt.flags & SS_DISABLE ? (struct sigaltstack_k){.flags = SS_DISABLE} : alt;
 	return 0;
 }
@@ -236,19 +306,23 @@ long sys_rt_sigaction(long sig, long uact, long uold, long size)
 		if (copy_from_user(&a, uact, sizeof(a)))
 			return -EFAULT;
 		actions[sig - 1] = a;
-		if (ignored(sig)) /* setting SIG_IGN discards what is pending */
-			pending &= ~BIT(sig);
+		if (ignored(sig)) { /* setting SIG_IGN discards what is pending */
+			shared_pending &= ~BIT(sig);
+			for (struct thread *t = sched_first(); t; t = t->all_next)
+				t->pending &= ~BIT(sig);
+		}
 	}
 	return 0;
 }
 
 long sys_rt_sigprocmask(long how, long uset, long uold, long size)
 {
+	struct thread *t = current;
 	uint64_t set;
 
 	if (size != 8)
 		return -EINVAL;
-	if (uold && copy_to_user(uold, &blocked, 8))
+	if (uold && copy_to_user(uold, &t->blocked, 8))
 		return -EFAULT;
 	if (!uset)
 		return 0;
@@ -257,13 +331,13 @@ long sys_rt_sigprocmask(long how, long uset, long uold, long size)
 	set &= ~UNBLOCKABLE;
 	switch (how) {
 	case SIG_BLOCK:
-		blocked |= set;
+		t->blocked |= set;
 		return 0;
 	case SIG_UNBLOCK:
-		blocked &= ~set; /* what was pending is delivered on the way back */
+		t->blocked &= ~set; /* what was pending is delivered on the way back */
 		return 0;
 	case SIG_SETMASK:
-		blocked = set;
+		t->blocked = set;
 		return 0;
 	default:
 		return -EINVAL;
@@ -272,7 +346,8 @@ long sys_rt_sigprocmask(long how, long uset, long uold, long size)
 
 long sys_rt_sigpending(long uset, long size)
 {
-	uint64_t set = pending & blocked;
+	struct thread *t = current;
+	uint64_t set = (t->pending | shared_pending) & t->blocked;
 
 	if (size != 8)
 		return -EINVAL;
@@ -291,53 +366,94 @@ static long user_sigset(long uset, long size, uint64_t *set)
 	return 0;
 }
 
-/* With one thread nothing else can send a signal while the program waits:
- * a wait that no pending signal ends would never end. */
+/* Wait until a signal that the current mask lets through is pending. A
+ * signal from the host (Ctrl-C, kill of bothy) may end it: the wait counts
+ * as one from outside when the platform forwards them. */
+static void wait_for_signal(const char *what)
+{
+	struct thread *t = current;
+
+	if (platform->events)
+		sched_external_waits++;
+	while (!signal_pending_for(t))
+		wait_event(NULL, 0, 1, what);
+	if (platform->events)
+		sched_external_waits--;
+}
+
 long sys_rt_sigsuspend(long umask, long size)
 {
+	struct thread *t = current;
 	uint64_t mask;
 	long r;
 
 	if ((r = user_sigset(umask, size, &mask)))
 		return r;
-	if (!(pending & ~mask))
-		proc_block_forever("rt_sigsuspend");
 	/* Deliver under `mask` on the way back; the handler's frame keeps the
 	 * mask to restore (Linux's saved_sigmask). */
-	saved_mask = blocked;
-	has_saved_mask = 1;
-	blocked = mask;
-	return -EINTR;
+	t->saved_mask = t->blocked;
+	t->has_saved_mask = 1;
+	t->blocked = mask;
+	wait_for_signal("rt_sigsuspend");
+	return -ERESTARTNOHAND;
+}
+
+long sys_pause(void)
+{
+	wait_for_signal("pause");
+	return -ERESTARTNOHAND;
 }
 
 long sys_rt_sigtimedwait(long uset, long uinfo, long uts, long size)
 {
-	uint64_t set;
+	struct thread *t = current;
+	struct kernel_timespec ts;
+	uint64_t set, saved, deadline = 0;
 	struct siginfo_k info;
 	int sig;
 	long r;
 
 	if ((r = user_sigset(uset, size, &set)))
 		return r;
-	if ((sig = next_signal(~set, &info))) {
-		if (uinfo && copy_to_user(uinfo, &info, sizeof(info))) {
-			pending |= BIT(sig);
+	if (uts) {
+		if (copy_from_user(&ts, uts, sizeof(ts)))
 			return -EFAULT;
-		}
-		return sig;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = time_monotonic_ns() + (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	}
-	if (!uts)
-		proc_block_forever("rt_sigtimedwait without a timeout");
-	r = sys_nanosleep(uts, 0); /* nothing can arrive meanwhile */
-	return r ? r : -EAGAIN;
+	sig = next_signal(t, ~set, &info);
+	if (!sig && (!uts || ts.tv_sec || ts.tv_nsec)) {
+		/* Wait with the set unblocked, so that its signals wake us. */
+		saved = t->blocked;
+		t->blocked &= ~set;
+		if (platform->events)
+			sched_external_waits++;
+		r = 0;
+		while (!signal_pending_for(t) && r != -ETIMEDOUT)
+			r = wait_event(NULL, deadline, 1, "rt_sigtimedwait");
+		if (platform->events)
+			sched_external_waits--;
+		t->blocked = saved;
+		sig = next_signal(t, ~set, &info);
+		if (!sig)
+			return r == -ETIMEDOUT ? -EAGAIN : -EINTR;
+	} else if (!sig)
+		return -EAGAIN;
+	if (uinfo && copy_to_user(uinfo, &info, sizeof(info))) {
+		signal_send(t, &info); /* put back */
+		return -EFAULT;
+	}
+	return sig;
 }
 
 long sys_sigaltstack(long uss, long uold)
 {
-	struct sigaltstack_k ss, old = altstack;
+	struct thread *t = current;
+	struct sigaltstack_k ss, old = t->altstack;
 	uint64_t sp = arch_user_sp();
 
-	if (altstack.flags != SS_DISABLE && sp > altstack.sp && sp - altstack.sp <= altstack.size)
+	if (old.flags != SS_DISABLE && sp > old.sp && sp - old.sp <= old.size)
 		old.flags = SS_ONSTACK;
 	if (uss) {
 		if (copy_from_user(&ss, uss, sizeof(ss)))
@@ -356,7 +472,7 @@ long sys_sigaltstack(long uss, long uold)
 	if (uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
 	if (uss)
-		altstack = ss;
+		t->altstack = ss;
 	return 0;
 }
 
@@ -364,20 +480,45 @@ long sys_sigaltstack(long uss, long uold)
 long sys_kill(long pid, long sig)
 {
 	int p = (int)pid;
+	struct siginfo_k info = user_info((int)sig, SI_USER);
 
 	if (p != fork_pid() && p != 0 && p != -1)
 		return -ESRCH; /* a forked child's parent is waiting: it cannot be signalled */
-	return signal_raise((int)sig, SI_USER);
+	if (sig == 0)
+		return 0;
+	return signal_send(NULL, &info);
 }
 
 long sys_tgkill(long tgid, long tid, long sig)
 {
-	if ((int)tgid != fork_pid() || (int)tid != fork_pid())
+	struct siginfo_k info = user_info((int)sig, SI_TKILL);
+	struct thread *t;
+
+	if ((int)tgid != fork_pid() && (int)tgid != -1)
 		return -ESRCH;
-	return signal_raise((int)sig, SI_TKILL);
+	if (fork_in_child())
+		t = (int)tid == fork_pid() ? current : NULL;
+	else
+		t = sched_find((int)tid);
+	if (!t)
+		return (int)tid <= 0 ? -EINVAL : -ESRCH;
+	if (sig == 0)
+		return 0;
+	return signal_send(t, &info);
 }
 
 long sys_tkill(long tid, long sig)
 {
-	return sys_tgkill(fork_pid(), tid, sig);
+	return sys_tgkill(-1, tid, sig);
+}
+
+/* Signals from the host (the monitor's event): to the process. */
+void signal_from_host(uint64_t sigs)
+{
+	for (int sig = 1; sig <= NSIG; sig++)
+		if (sigs & BIT(sig)) {
+			struct siginfo_k info = user_info(sig, SI_USER);
+			info.kill.pid = 0; /* from outside the machine */
+			signal_send(NULL, &info);
+		}
 }

@@ -9,13 +9,13 @@
 #include <linux_abi.h>
 #include <mm.h>
 #include <random.h>
+#include <sched.h>
 #include <string.h>
 #include <sys.h>
 #include <vfs.h>
 
 #define PID               1
 #define NGROUPS_MAX_BOTHY 256 /* Linux allows 65536; plenty for one program */
-static uint64_t clear_child_tid;
 static char comm[16];
 static struct rlimit64 rlimits[RLIM_NLIMITS] = {
     [RLIMIT_CPU] = {RLIM_INFINITY, RLIM_INFINITY},
@@ -43,7 +43,7 @@ long sys_exit_group(long status)
 
 long sys_exit(long status)
 {
-	return sys_exit_group(status); /* the only thread */
+	sched_thread_exit(status & 0xff); /* the program ends with its last thread */
 }
 
 long sys_getpid(void)
@@ -89,18 +89,6 @@ long sys_setgroups(long size, long ulist)
 	memcpy(groups, g, size * sizeof(g[0]));
 	ngroups = (int)size;
 	return 0;
-}
-
-long sys_set_tid_address(long tidptr)
-{
-	clear_child_tid = tidptr;
-	return PID;
-}
-
-long sys_set_robust_list(long head, long len)
-{
-	(void)head;
-	return len == 24 ? 0 : -EINVAL; /* sizeof(struct robust_list_head) */
 }
 
 long sys_rseq(void)
@@ -211,37 +199,16 @@ long sys_sysinfo(long ubuf)
 	return copy_to_user(ubuf, &si, sizeof(si));
 }
 
-long sys_sched_getaffinity(long pid, long len, long umask)
-{
-	uint64_t mask = (1ull << boot_info->cpus) - 1;
-
-	if (pid && pid != PID)
-		return -ESRCH;
-	if (len < 8 || (len & 7))
-		return -EINVAL;
-	if (copy_to_user(umask, &mask, 8))
-		return -EFAULT;
-	return 8; /* bytes of the kernel's cpumask, as Linux returns */
-}
-
-long sys_sched_yield(void)
-{
-	return 0;
-}
-
 long sys_arch_prctl(long code, long addr)
 {
-	static uint64_t fs_base;
-
 	switch (code) {
 	case ARCH_SET_FS:
 		if ((uint64_t)addr >= 0x0000800000000000ull)
 			return -EPERM;
-		fs_base = addr;
 		arch_set_tls(addr);
 		return 0;
 	case ARCH_GET_FS:
-		return copy_to_user(addr, &fs_base, sizeof(fs_base));
+		return copy_to_user(addr, &current->arch.fs_base, sizeof(uint64_t));
 	default:
 		return -EINVAL;
 	}

@@ -3,6 +3,7 @@
 #include <ktime.h>
 #include <linux_abi.h>
 #include <mm.h>
+#include <sched.h>
 #include <sys.h>
 
 static int clock_ns(long clk, uint64_t *ns)
@@ -67,10 +68,16 @@ long sys_time(long ut)
 	return t;
 }
 
-static long sleep_ts(long clk, long flags, long ureq)
+/*
+ * Sleep until the requested time on clock `clk` (relative, or absolute
+ * with TIMER_ABSTIME), on the CPU's timer: other threads run meanwhile.
+ * A signal ends it with -EINTR, and a relative sleep's remaining time goes
+ * to urem. nanosleep(2), clock_nanosleep(2).
+ */
+static long sleep_ts(long clk, long flags, long ureq, long urem)
 {
 	struct kernel_timespec ts;
-	uint64_t now, ns;
+	uint64_t now, ns, mono = time_monotonic_ns(), deadline;
 	int r;
 
 	if (copy_from_user(&ts, ureq, sizeof(ts)))
@@ -82,69 +89,27 @@ static long sleep_ts(long clk, long flags, long ureq)
 	ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	if (flags & TIMER_ABSTIME)
 		ns = ns > now ? ns - now : 0;
-	time_sleep_ns(ns);
-	return 0;
+	deadline = mono + ns;
+	if (deadline < mono)
+		deadline = ~0ull >> 1; /* "forever" */
+	r = sleep_until(deadline, 1);
+	if (r == -EINTR && urem && !(flags & TIMER_ABSTIME)) {
+		uint64_t left = deadline - MIN(deadline, time_monotonic_ns());
+		struct kernel_timespec rem = {left / 1000000000, left % 1000000000};
+		if (copy_to_user(urem, &rem, sizeof(rem)))
+			return -EFAULT;
+	}
+	return r;
 }
 
 long sys_nanosleep(long ureq, long urem)
 {
-	(void)urem;
-	return sleep_ts(CLOCK_MONOTONIC, 0, ureq);
+	return sleep_ts(CLOCK_MONOTONIC, 0, ureq, urem);
 }
 
 long sys_clock_nanosleep(long clk, long flags, long ureq, long urem)
 {
-	(void)urem;
 	if (clk == CLOCK_THREAD_CPUTIME_ID)
 		return -EINVAL;
-	return sleep_ts(clk, flags, ureq);
-}
-
-#define FUTEX_WAIT           0
-#define FUTEX_WAKE           1
-#define FUTEX_WAIT_BITSET    9
-#define FUTEX_WAKE_BITSET    10
-#define FUTEX_CMD_MASK       0x7f /* without FUTEX_PRIVATE_FLAG (128) */
-#define FUTEX_CLOCK_REALTIME 256
-
-/*
- * futex(2) for a program with one thread (threads: issue 5). A wake finds
- * nobody waiting; a wait returns EAGAIN if the word has changed, else
- * sleeps out its timeout (ETIMEDOUT), and without one could never be
- * woken: the program ends with a message instead of hanging.
- */
-long sys_futex(long uaddr, long op, long val, long utime, long uaddr2, long val3)
-{
-	int cmd = (int)(op & FUTEX_CMD_MASK), cur;
-	long r;
-
-	(void)uaddr2;
-	switch (cmd) {
-	case FUTEX_WAKE:
-	case FUTEX_WAKE_BITSET:
-		if (uaddr % 4 || vm_check((uint64_t)uaddr, 4, PROT_READ))
-			return uaddr % 4 ? -EINVAL : -EFAULT;
-		return cmd == FUTEX_WAKE_BITSET && !val3 ? -EINVAL : 0;
-	case FUTEX_WAIT:
-	case FUTEX_WAIT_BITSET:
-		if (uaddr % 4)
-			return -EINVAL;
-		if (cmd == FUTEX_WAIT_BITSET && !val3)
-			return -EINVAL;
-		if (copy_from_user(&cur, (uint64_t)uaddr, sizeof(cur)))
-			return -EFAULT;
-		if (cur != (int)val)
-			return -EAGAIN;
-		if (!utime)
-			proc_block_forever("a futex wait");
-		/* FUTEX_WAIT's timeout is relative (CLOCK_MONOTONIC); WAIT_BITSET's
-		 * absolute, on CLOCK_REALTIME with FUTEX_CLOCK_REALTIME. */
-		r = cmd == FUTEX_WAIT
-		        ? sleep_ts(CLOCK_MONOTONIC, 0, utime)
-		        : sleep_ts(op & FUTEX_CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC,
-		                   TIMER_ABSTIME, utime);
-		return r ? r : -ETIMEDOUT;
-	default:
-		return -ENOSYS;
-	}
+	return sleep_ts(clk, flags, ureq, urem);
 }

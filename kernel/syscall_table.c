@@ -97,13 +97,14 @@ const syscall_fn syscall_table[] = {
     SC(futex, sys_futex),
     SC(clock_nanosleep, sys_clock_nanosleep),
     SC(clone, sys_clone),
+    SC(clone3, sys_clone3),
     SC(fork, sys_fork),
     SC(vfork, sys_vfork),
     SC(wait4, sys_wait4),
     SC(exit, sys_exit),
     SC(exit_group, sys_exit_group),
     SC(getpid, sys_getpid),
-    SC(gettid, sys_getpid),
+    SC(gettid, sys_gettid),
     SC(getppid, sys_getppid),
     SC(getuid, sys_getuid),
     SC(geteuid, sys_getuid),
@@ -111,6 +112,7 @@ const syscall_fn syscall_table[] = {
     SC(getegid, sys_getuid),
     SC(set_tid_address, sys_set_tid_address),
     SC(set_robust_list, sys_set_robust_list),
+    SC(get_robust_list, sys_get_robust_list),
     SC(rseq, sys_rseq),
     SC(uname, sys_uname),
     SC(prlimit64, sys_prlimit64),
@@ -137,6 +139,36 @@ const syscall_fn syscall_table[] = {
     SC(connect, sys_connect),
     SC(sched_getaffinity, sys_sched_getaffinity),
     SC(sched_yield, sys_sched_yield),
+    SC(sched_setaffinity, sys_sched_setaffinity),
+    SC(getcpu, sys_getcpu),
+#ifdef __NR_pause
+    SC(pause, sys_pause),
+#endif
+#ifdef __NR_alarm
+    SC(alarm, sys_alarm),
+#endif
+    SC(setitimer, sys_setitimer),
+    SC(getitimer, sys_getitimer),
+    SC(timer_create, sys_timer_create),
+    SC(timer_settime, sys_timer_settime),
+    SC(timer_gettime, sys_timer_gettime),
+    SC(timer_getoverrun, sys_timer_getoverrun),
+    SC(timer_delete, sys_timer_delete),
+    SC(timerfd_create, sys_timerfd_create),
+    SC(timerfd_settime, sys_timerfd_settime),
+    SC(timerfd_gettime, sys_timerfd_gettime),
+#ifdef __NR_eventfd
+    SC(eventfd, sys_eventfd),
+#endif
+    SC(eventfd2, sys_eventfd2),
+#ifdef __NR_poll
+    SC(poll, sys_poll),
+#endif
+#ifdef __NR_select
+    SC(select, sys_select),
+#endif
+    SC(ppoll, sys_ppoll),
+    SC(pselect6, sys_pselect6),
     SC(arch_prctl, sys_arch_prctl),
     SC(prctl, sys_prctl),
     SC(getrandom, sys_getrandom),

@@ -30,10 +30,12 @@ uint64_t time_realtime_ns(void)
 	return boot_info->realtime_ns + time_monotonic_ns();
 }
 
-void time_sleep_ns(uint64_t ns)
+uint64_t time_ns_to_tsc(uint64_t ns)
 {
-	uint64_t end = time_monotonic_ns() + ns;
+	uint64_t ms = ns / 1000000, t;
 
-	while (time_monotonic_ns() < end)
-		asm volatile("pause");
+	if (ms > ~0ull / tsc_khz / 2)
+		return ~0ull >> 1; /* centuries away */
+	t = ms * tsc_khz + (ns % 1000000 * tsc_khz + 999999) / 1000000;
+	return boot_tsc + t;
 }

@@ -455,8 +455,15 @@ int vm_fault(uint64_t addr, unsigned access)
 
 	if (!v || (access & ~v->prot) || v->prot == PROT_NONE)
 		return -EFAULT;
-	if (!mmu_lookup(va, &pa, &f))
-		return -EFAULT; /* present, so the access itself is not allowed */
+	if (!mmu_lookup(va, &pa, &f)) {
+		/* Present: another CPU mapped or changed it after this one cached
+		 * the old entry (flush it and retry), or the access is not allowed. */
+		if (((access & PROT_WRITE) && !(f & MMU_WRITE)) ||
+		    ((access & PROT_EXEC) && !(f & MMU_EXEC)))
+			return -EFAULT;
+		mmu_flush_page(va);
+		return 0;
+	}
 	if ((pa = direct_page(v, va, v->prot))) {
 		if (mmu_map(va, pa, PAGE_SIZE, mmu_flags(v->prot)))
 			return -ENOMEM;

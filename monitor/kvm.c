@@ -1,9 +1,13 @@
 /*
- * The KVM monitor (x86_64): one VM, one vCPU entered directly in 64-bit
- * mode, the kernel's PT_LOAD segments copied to their physical addresses,
- * the program file and then the --initrd archive mapped copy-on-write into
- * guest RAM, and a vCPU loop that serves the hypercalls of
- * include/bothy/abi.h (with the -v shares of monitor/hostfs.c).
+ * The KVM monitor (x86_64): one VM with KVM's interrupt controllers
+ * (KVM_CREATE_IRQCHIP: a local APIC per vCPU, x2APIC and TSC-deadline
+ * timer), --cpus vCPUs entered directly in 64-bit mode (vCPU 0 at the
+ * kernel's entry, the others when the guest asks, vcpus.c), the kernel's
+ * PT_LOAD segments copied to their physical addresses, the program file
+ * and then the --initrd archive mapped copy-on-write into guest RAM, vCPU
+ * threads that serve the hypercalls of include/bothy/abi.h (with the -v
+ * shares of monitor/hostfs.c), and the main thread serving events
+ * (events.c) until the guest ends.
  *
  * Guest RAM is one anonymous mapping that is never touched up front: the
  * host faults in only what the guest uses (docs/pvm.md).
@@ -53,6 +57,24 @@ static void vm_create(struct vm *vm, uint64_t mem_size)
 	region.memory_size = mem_size;
 	region.userspace_addr = (uintptr_t)vm->mem;
 	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region, "KVM_SET_USER_MEMORY_REGION");
+	/* Before any vCPU, so that each gets its local APIC. */
+	kvm_ioctl(vm->fd, KVM_CREATE_IRQCHIP, NULL, "KVM_CREATE_IRQCHIP");
+}
+
+/* --cpus against what this KVM allows (KVM_CAP_MAX_VCPUS, else the
+ * recommended KVM_CAP_NR_VCPUS, else 4 as the KVM API says). */
+static void cpus_check(struct vm *vm, unsigned cpus)
+{
+	int max = ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+	if (max <= 0)
+		max = ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (max <= 0)
+		max = 4;
+	if (cpus > (unsigned)max)
+		die(BOTHY_EXIT_MONITOR, "--cpus %u: this host's KVM allows at most %d vCPUs", cpus,
+		    max);
+	vm->ncpus = cpus;
 }
 
 /* Copy the kernel's segments to their physical addresses; returns the
@@ -132,7 +154,7 @@ static void boot_info(struct vm *vm, const struct options *o, uint64_t kernel_en
 	bi->envc = o->envc;
 	bi->flags = boot_flags(o);
 	bi->log_level = o->log_level;
-	bi->cpus = 1;
+	bi->cpus = vm->ncpus;
 	if (ioctl(1, TIOCGWINSZ, &ws) == 0)
 		bi->tty_rows = ws.ws_row, bi->tty_cols = ws.ws_col;
 	if (getrandom(bi->seed, sizeof(bi->seed), 0) != sizeof(bi->seed))
@@ -141,14 +163,21 @@ static void boot_info(struct vm *vm, const struct options *o, uint64_t kernel_en
 
 int run_kvm(const struct options *o)
 {
-	struct vm vm = {0};
-	struct image kernel, prog;
-	uint64_t kernel_end, end, initrd_gpa = 0, view_size = 0;
+	/* Static: big (the vCPUs), and a vCPU thread that does not stop
+	 * (vcpus_stop()) may use them until exit. */
+	static struct vm vm;
+	static struct image kernel;
+	struct image prog;
+	uint64_t kernel_end, end, initrd_gpa = 0, view_size = 0, entry;
 	int status, view = -1;
 
 	program_open(o->program, &prog);
 	kernel_open(o->kernel, &kernel);
+	vm.kernel = &kernel;
+	vm.log_level = o->log_level;
+	pthread_mutex_init(&vm.lock, NULL);
 	vm_create(&vm, o->mem_size);
+	cpus_check(&vm, o->cpus);
 	kernel_end = kernel_load(&vm, &kernel);
 	page_tables(&vm);
 	end = file_place(&vm, prog.fd, prog.size, kernel_end, "the program");
@@ -167,10 +196,17 @@ int run_kvm(const struct options *o)
 	          view_size + (o->initrd ? o->initrd_size : 0));
 	if (o->nvolumes && !(vm.hostfs = hostfs_new(o->volumes, o->nvolumes, 0)))
 		die(BOTHY_EXIT_MONITOR, "out of memory");
-	vcpu_create(&vm, ((const Elf64_Ehdr *)kernel.data)->e_entry);
-	status = vcpu_run(&vm, &kernel);
+	entry = ((const Elf64_Ehdr *)kernel.data)->e_entry;
+	for (unsigned i = 0; i < vm.ncpus; i++)
+		vcpu_create(&vm, i, entry);
+	vcpu_clock_info(&vm);
+	events_setup(&vm);
+	vcpus_start(&vm);
+	status = events_loop(&vm);
+	/* A thread that does not stop keeps what it uses: exit frees it. */
+	if (vcpus_stop(&vm))
+		hostfs_free(vm.hostfs);
 	if (o->log_level >= BOTHY_LOG_DEBUG)
 		kvm_stats_print(&vm);
-	hostfs_free(vm.hostfs);
 	return status;
 }

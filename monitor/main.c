@@ -41,6 +41,7 @@ static void usage(FILE *f)
 	fputs("usage: bothy run [options] PROGRAM [ARGS...]\n"
 	      "  -m, --memory SIZE     guest memory, e.g. 64M or 1G (default 128M; 4M..2G)\n"
 	      "  -e, --env KEY=VALUE   set a variable in the program's environment\n"
+	      "      --cpus N          vCPUs the guest may use (default 1; 1..64)\n"
 	      "  -v, --volume HOSTDIR:/guest/dir[:ro]\n"
 	      "                        share a host directory with the program (--vmm kvm)\n"
 	      "      --initrd FILE     files for the guest's root file system (cpio newc)\n"
@@ -210,7 +211,31 @@ static void initrd_open(struct options *o, const char *path)
 	o->initrd_size = (uint64_t)st.st_size;
 }
 
-enum { OPT_VMM = 256, OPT_LOG, OPT_TRACE, OPT_KERNEL, OPT_CRASH, OPT_INITRD, OPT_ROOT, OPT_FIXED };
+enum {
+	OPT_VMM = 256,
+	OPT_LOG,
+	OPT_TRACE,
+	OPT_KERNEL,
+	OPT_CRASH,
+	OPT_INITRD,
+	OPT_ROOT,
+	OPT_FIXED,
+	OPT_CPUS
+};
+
+/* --cpus N: a decimal count of vCPUs, 1..BOTHY_CPUS_MAX. */
+static unsigned parse_cpus(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s < '0' || *s > '9' || v < 1 || v > BOTHY_CPUS_MAX)
+		die(BOTHY_EXIT_MONITOR, "--cpus: '%s' is not a number of vCPUs from 1 to %d", s,
+		    BOTHY_CPUS_MAX);
+	return (unsigned)v;
+}
 
 /* Does option `val` take a value? (For getopt's '?', which means either
  * an unknown option or a missing value.) */
@@ -227,6 +252,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"memory", required_argument, 0, 'm'},
 	    {"env", required_argument, 0, 'e'},
+	    {"cpus", required_argument, 0, OPT_CPUS},
 	    {"volume", required_argument, 0, 'v'},
 	    {"initrd", required_argument, 0, OPT_INITRD},
 	    {"root", required_argument, 0, OPT_ROOT},
@@ -255,6 +281,9 @@ static void parse_run(struct options *o, int argc, char **argv)
 			break;
 		case 'e':
 			add_env(o, optarg);
+			break;
+		case OPT_CPUS:
+			o->cpus = parse_cpus(optarg);
 			break;
 		case 'v':
 			add_volume(o, optarg, 0);
@@ -312,8 +341,11 @@ static void parse_run(struct options *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct options o = {
-	    .mem_size = DEFAULT_MEM, .vmm = "kvm", .log_level = BOTHY_LOG_WARN, .initrd_fd = -1};
+	struct options o = {.mem_size = DEFAULT_MEM,
+	                    .cpus = 1,
+	                    .vmm = "kvm",
+	                    .log_level = BOTHY_LOG_WARN,
+	                    .initrd_fd = -1};
 	static char *no_env[] = {NULL};
 
 	if (argc < 2) {

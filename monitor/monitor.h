@@ -11,6 +11,7 @@ struct hostfs_share;
 /* What `bothy run` was asked to do (monitor/main.c parses it). */
 struct options {
 	uint64_t mem_size;  /* bytes of guest RAM */
+	unsigned cpus;      /* vCPUs, 1..BOTHY_CPUS_MAX (--cpus) */
 	const char *vmm;    /* "kvm" or "qemu" */
 	const char *kernel; /* kernel ELF file, or NULL for the embedded one */
 	unsigned log_level; /* enum bothy_log_level */

@@ -171,7 +171,7 @@ static const char *accel(void)
 int run_qemu(const struct options *o)
 {
 	struct image kernel, prog;
-	char kpath[64], ipath[64], mem[32], *qemu = getenv("BOTHY_QEMU");
+	char kpath[64], ipath[64], mem[32], smp[16], *qemu = getenv("BOTHY_QEMU");
 	const char *acc;
 	int status, pipefd[2];
 	unsigned char code;
@@ -185,6 +185,7 @@ int run_qemu(const struct options *o)
 	snprintf(kpath, sizeof(kpath), "/proc/self/fd/%d", kernel_fd(&kernel));
 	snprintf(ipath, sizeof(ipath), "/proc/self/fd/%d", make_initrd(o, &prog));
 	snprintf(mem, sizeof(mem), "%luM", (unsigned long)(o->mem_size >> 20));
+	snprintf(smp, sizeof(smp), "%u", o->cpus);
 	acc = accel();
 	if (!qemu)
 		qemu = "qemu-system-x86_64";
@@ -199,7 +200,7 @@ int run_qemu(const struct options *o)
 	    "-m",
 	    mem,
 	    "-smp",
-	    "1",
+	    smp,
 	    "-nodefaults",
 	    "-no-user-config",
 	    "-nographic",

@@ -22,7 +22,7 @@
 #ifndef BOTHY_ABI_H
 #define BOTHY_ABI_H
 
-#define BOTHY_ABI_VERSION 3                     /* 3: BOTHY_BOOT_FIXED_BASE */
+#define BOTHY_ABI_VERSION 4 /* 4: SMP (BOTHY_HC_CPU_ON), events, READ never blocks */
 #define BOTHY_BOOT_MAGIC  0x59485442424f4f54ull /* "TOOBBTHY" little-endian */
 
 /* ELF note (name "Bothy") in the kernel image carrying BOTHY_ABI_VERSION. */
@@ -53,6 +53,20 @@
 #define BOTHY_BOOT_TRACE      (1u << 3) /* print every system call */
 #define BOTHY_BOOT_CRASH      (1u << 4) /* test hook: fault in the kernel at boot */
 #define BOTHY_BOOT_FIXED_BASE (1u << 5) /* no address randomisation (--fixed-base) */
+
+/*
+ * Events: the monitor tells a running guest that something happened on the
+ * host by setting bits in bothy_boot_info.events or .host_signals (atomic
+ * OR) and then injecting interrupt BOTHY_VECTOR_EVENT into vCPU 0 (fixed
+ * delivery, an MSI to APIC ID 0). The guest takes the words with an atomic
+ * exchange to 0 and acts on every bit; an interrupt with no bit set is
+ * harmless. Under QEMU there are no events.
+ */
+#define BOTHY_VECTOR_EVENT 0xec
+#define BOTHY_EVENT_STDIN  (1ull << 0) /* fd 0 became readable (data, EOF or error) */
+
+/* vCPUs: `bothy run --cpus N`, 1 <= N <= BOTHY_CPUS_MAX; vCPU n has APIC ID n. */
+#define BOTHY_CPUS_MAX 64
 
 /* Log levels in bothy_boot_info.log_level. */
 enum bothy_log_level {
@@ -87,12 +101,14 @@ struct bothy_boot_info {
 	uint64_t realtime_tsc; /* ... when the TSC read this */
 	uint32_t flags;        /* BOTHY_BOOT_* */
 	uint32_t log_level;    /* enum bothy_log_level */
-	uint32_t cpus;         /* vCPUs started (1 for now) */
+	uint32_t cpus;         /* vCPUs made: vCPU 0 runs, the rest wait for BOTHY_HC_CPU_ON */
 	uint16_t tty_rows;     /* terminal size when stdout is a tty */
 	uint16_t tty_cols;
-	uint8_t seed[32]; /* random bytes from the host (getrandom(2)) */
+	uint8_t seed[32];      /* random bytes from the host (getrandom(2)) */
+	uint64_t events;       /* BOTHY_EVENT_* raised by the monitor, see above */
+	uint64_t host_signals; /* bit sig-1: the host sent `bothy run` signal sig */
 };
-_Static_assert(sizeof(struct bothy_boot_info) == 160, "boot info size");
+_Static_assert(sizeof(struct bothy_boot_info) == 176, "boot info size");
 
 /* Hypercall numbers; port = BOTHY_HC_PORT_BASE + nr. */
 #define BOTHY_HC_PORT_BASE 0x500
@@ -103,6 +119,7 @@ enum bothy_hypercall {
 	BOTHY_HC_EXIT = 3,  /* struct bothy_hc_exit; does not return */
 	BOTHY_HC_PANIC = 4, /* struct bothy_hc_panic; does not return */
 	BOTHY_HC_FS = 5,    /* struct bothy_hc_fs: host directories (-v) */
+	BOTHY_HC_CPU_ON = 6, /* struct bothy_hc_cpu_on: start another vCPU */
 	BOTHY_HC_MAX,
 };
 
@@ -115,7 +132,11 @@ struct bothy_hc_write {
 };
 _Static_assert(sizeof(struct bothy_hc_write) == 32, "hc_write size");
 
-/* Read from the host's stdin (fd 0); blocks; 0 at end of file. read(2). */
+/*
+ * Read from the host's stdin (fd 0); read(2), 0 at end of file. It never
+ * blocks: with no byte ready it returns -EAGAIN, and the monitor then
+ * raises BOTHY_EVENT_STDIN once fd 0 is readable (one event per -EAGAIN).
+ */
 struct bothy_hc_read {
 	uint64_t fd;  /* IN: 0 */
 	uint64_t buf; /* IN: guest-physical address */
@@ -123,6 +144,23 @@ struct bothy_hc_read {
 	int64_t ret;  /* OUT: bytes read, 0 at EOF, or -errno */
 };
 _Static_assert(sizeof(struct bothy_hc_read) == 32, "hc_read size");
+
+/*
+ * Start vCPU `cpu` (1 <= cpu < boot_info.cpus), which the monitor made
+ * stopped. It starts in the boot vCPU's initial 64-bit state (CPL 0, the
+ * monitor's boot page tables at BOTHY_GPA_PML4, interrupts off) at kernel
+ * virtual address `rip`, with %rsp = rsp and %rdi = arg. ret: 0, -EINVAL
+ * for a cpu out of range, -EBUSY if that vCPU was started already. (As
+ * PSCI's CPU_ON on Arm.)
+ */
+struct bothy_hc_cpu_on {
+	uint64_t cpu; /* IN */
+	uint64_t rip; /* IN */
+	uint64_t rsp; /* IN */
+	uint64_t arg; /* IN */
+	int64_t ret;  /* OUT */
+};
+_Static_assert(sizeof(struct bothy_hc_cpu_on) == 40, "hc_cpu_on size");
 
 /* End the VM; `bothy run` exits with `status` (0..255). */
 struct bothy_hc_exit {

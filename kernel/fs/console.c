@@ -11,6 +11,7 @@
  * ttyname(3) finds it), else a pipe, as a shell's redirection would give.
  */
 #include <errno.h>
+#include <sched.h>
 #include <linux_abi.h>
 #include <mm.h>
 #include <string.h>
@@ -57,11 +58,34 @@ static int console_open(struct inode *inode, struct file *f)
 	return 0;
 }
 
-/* vfs_read() checked a program buffer; the platform takes it as it is. */
+static struct waitq stdin_wait;
+
+void console_stdin_ready(void)
+{
+	wake_up(&stdin_wait, -1);
+	poll_notify();
+}
+
+/* vfs_read() checked a program buffer; the platform takes it as it is.
+ * The monitor never blocks: with nothing to read yet it says -EAGAIN and
+ * raises BOTHY_EVENT_STDIN later, and the thread waits for that here
+ * while the others run. */
 static long console_read(struct file *f, struct iobuf *b, uint64_t *pos)
 {
-	(void)f, (void)pos;
-	return platform->console_read((void *)(uintptr_t)b->addr, b->len);
+	long r;
+	int w;
+
+	(void)pos;
+	for (;;) {
+		r = platform->console_read((void *)(uintptr_t)b->addr, b->len);
+		if (r != -EAGAIN || (f->flags & O_NONBLOCK))
+			return r;
+		sched_external_waits++;
+		w = wait_event(&stdin_wait, 0, 1, "a read from stdin");
+		sched_external_waits--;
+		if (w)
+			return -ERESTARTSYS;
+	}
 }
 
 /* vfs_write() checked a program buffer; the platform takes it as it is

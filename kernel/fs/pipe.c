@@ -1,13 +1,13 @@
 /*
  * Pipes (pipe(7)): a 64 KiB ring per pipe, two open files (read and write
- * ends) over one anonymous FIFO inode. With one thread, a read from an
- * empty pipe whose write end is still open (or a write to a full one)
- * could never finish: O_NONBLOCK gives EAGAIN as on Linux, and a blocking
- * call ends the program with a message (proc_block_forever) instead of
- * hanging. Writing with no reader left raises SIGPIPE, then EPIPE.
+ * ends) over one anonymous FIFO inode. A read from an empty pipe whose
+ * write end is open waits for a writer (a write to a full one for a
+ * reader), interruptibly; O_NONBLOCK gives EAGAIN as on Linux. Writing
+ * with no reader left raises SIGPIPE, then EPIPE.
  */
 #include <errno.h>
 #include <mm.h>
+#include <sched.h>
 #include <string.h>
 #include <syscall.h>
 #include <vfs.h>
@@ -19,6 +19,7 @@ struct pipe {
 	size_t size;        /* bytes in buf: PIPE_SIZE, more while a fork child writes */
 	size_t head, count; /* ring: data at [head, head+count) mod size */
 	unsigned readers, writers;
+	struct waitq rq, wq; /* waiting to read, to write */
 };
 
 static struct super_block pipe_sb = {.type = "pipefs", .dev = 0xd, .statfs_type = 0x50495045};
@@ -63,12 +64,13 @@ static long pipe_read(struct file *f, struct iobuf *b, uint64_t *pos)
 	size_t done = 0;
 
 	(void)pos;
-	if (!p->count) {
+	while (!p->count) {
 		if (!p->writers)
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		proc_block_forever("a read from an empty pipe");
+		if (wait_event(&p->rq, 0, 1, "a read from an empty pipe"))
+			return -ERESTARTSYS;
 	}
 	while (done < b->len && p->count) {
 		size_t k = MIN(MIN(b->len - done, p->count), p->size - p->head);
@@ -78,6 +80,8 @@ static long pipe_read(struct file *f, struct iobuf *b, uint64_t *pos)
 		p->count -= k;
 		done += k;
 	}
+	wake_up(&p->wq, -1);
+	poll_notify();
 	return (long)done;
 }
 
@@ -87,24 +91,33 @@ static long pipe_write(struct file *f, struct iobuf *b, uint64_t *pos)
 	size_t done = 0;
 
 	(void)pos;
-	if (!p->readers) {
-		signal_raise(SIGPIPE, SI_USER);
-		return -EPIPE;
-	}
 	if (fork_in_child() && p->count + b->len > p->size && pipe_grow(p, p->count + b->len))
 		return -ENOMEM;
-	if (p->count == p->size) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		proc_block_forever("a write to a full pipe");
-	}
-	while (done < b->len && p->count < p->size) {
-		size_t tail = (p->head + p->count) % p->size;
-		size_t k = MIN(MIN(b->len - done, p->size - p->count), p->size - tail);
-		if (io_copy_from(b, done, p->buf + tail, k))
-			return done ? (long)done : -EFAULT;
-		p->count += k;
-		done += k;
+	/* Writes of up to PIPE_BUF bytes go in whole (pipe(7)); larger ones
+	 * may be split between waits for room. */
+	while (done < b->len) {
+		size_t room = p->size - p->count;
+		if (!p->readers) {
+			signal_raise(SIGPIPE, SI_USER);
+			return done ? (long)done : -EPIPE;
+		}
+		if (!room || (b->len - done <= 4096 && room < b->len - done)) {
+			if (f->flags & O_NONBLOCK)
+				return done ? (long)done : -EAGAIN;
+			if (wait_event(&p->wq, 0, 1, "a write to a full pipe"))
+				return done ? (long)done : -ERESTARTSYS;
+			continue;
+		}
+		while (done < b->len && p->count < p->size) {
+			size_t tail = (p->head + p->count) % p->size;
+			size_t k = MIN(MIN(b->len - done, p->size - p->count), p->size - tail);
+			if (io_copy_from(b, done, p->buf + tail, k))
+				return done ? (long)done : -EFAULT;
+			p->count += k;
+			done += k;
+		}
+		wake_up(&p->rq, -1);
+		poll_notify();
 	}
 	return (long)done;
 }
@@ -117,6 +130,20 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	else
 		p->writers--;
+	wake_up(&p->rq, -1); /* an end of file, or EPIPE, for whoever waits */
+	wake_up(&p->wq, -1);
+	poll_notify();
+}
+
+static unsigned pipe_poll(struct file *f)
+{
+	struct pipe *p = f->inode->priv;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return (p->count ? POLLIN | POLLRDNORM : 0) | (p->writers ? 0 : POLLHUP);
+	if (!p->readers)
+		return POLLERR;
+	return p->size - p->count >= 4096 ? POLLOUT | POLLWRNORM : 0;
 }
 
 static long pipe_bytes_ready(struct file *f)
@@ -130,6 +157,7 @@ static const struct file_ops pipe_fops = {
     .write = pipe_write,
     .release = pipe_release,
     .bytes_ready = pipe_bytes_ready,
+    .poll = pipe_poll,
 };
 
 /*

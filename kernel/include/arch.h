@@ -8,6 +8,10 @@
 
 /* arch_cpu_init - descriptor tables, trap and system-call entry. */
 void arch_cpu_init(void);
+/* arch_main_kstack - the main thread's kernel stack and its size (bytes).
+ * arch_timers_init - the interrupt controller and timer of the boot CPU. */
+void *arch_main_kstack(uint64_t *size);
+void arch_timers_init(void);
 /* arch_boot_done - drop boot-only mappings (the identity map). */
 void arch_boot_done(void);
 /* arch_user_stub_phys - physical page holding the system-call stub,
@@ -56,6 +60,14 @@ void *arch_syscall_regs(void);
 void arch_syscall_regs_replaced(void);
 /* arch_user_sp - the program's stack pointer in the system call in progress. */
 uint64_t arch_user_sp(void);
+/* arch_syscall_result / arch_syscall_set_result - the return value of the
+ * system call whose frame is regs. arch_syscall_restart - make regs
+ * execute system call `nr` again when it returns to the program. */
+long arch_syscall_result(void *regs);
+void arch_syscall_set_result(void *regs, long v);
+void arch_syscall_restart(void *regs, long nr);
+/* arch_relax - a spin-wait hint (x86 pause). */
+void arch_relax(void);
 /* arch_panic - report a software panic (frames from here) and end the VM. */
 __noreturn void arch_panic(void);
 /* arch_cycles - a monotonic cycle counter (TSC). */
@@ -96,7 +108,12 @@ void mmu_protect(uint64_t va, uint64_t len, unsigned flags);
  * physical address and MMU_* flags; absent tables are skipped whole. */
 void mmu_for_each(uint64_t va, uint64_t len,
                   void (*fn)(uint64_t va, uint64_t pa, unsigned flags, void *arg), void *arg);
+/* mmu_flush - after removing or reducing mappings: this CPU's TLB, and a
+ * shootdown of the other CPUs' (tlb_shootdown()). mmu_flush_local - this
+ * CPU's only (after adding mappings: another CPU that faults on a stale
+ * entry finds the page present and flushes it itself). */
 void mmu_flush(void);
+void mmu_flush_local(void);
 void mmu_flush_page(uint64_t va);
 
 #endif

@@ -48,4 +48,10 @@
 #define ETIMEDOUT       110
 #define ECONNREFUSED    111
 #define ESTALE          116
+#define EOWNERDEAD      130
+/* Kernel-internal: a system call a signal interrupted, restarted or made
+ * EINTR on the way back (signal_deliver); never seen by the program. */
+#define ERESTARTSYS    512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
 #endif

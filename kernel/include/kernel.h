@@ -39,6 +39,12 @@ struct platform {
 	/* fs_call - serve a BOTHY_HC_FS request (host directories); NULL
 	 * where there is no monitor to share them. The result is in req->ret. */
 	void (*fs_call)(struct bothy_hc_fs *req);
+	/* cpu_on - start another vCPU (BOTHY_HC_CPU_ON); NULL where CPUs
+	 * cannot be started this way. 0 or -errno (also in on->ret). */
+	int (*cpu_on)(struct bothy_hc_cpu_on *on);
+	/* events - the monitor raises events (BOTHY_VECTOR_EVENT): stdin
+	 * readiness and signals from the host. */
+	int events;
 };
 extern const struct platform *platform;
 extern struct bothy_boot_info *boot_info;

@@ -11,7 +11,7 @@ uint64_t time_tsc_khz(void);
 uint64_t time_monotonic_ns(void);
 /* time_realtime_ns - ns since the epoch (CLOCK_REALTIME). */
 uint64_t time_realtime_ns(void);
-/* time_sleep_ns - wait ns nanoseconds (busy: one vCPU, nothing else runs). */
-void time_sleep_ns(uint64_t ns);
+/* time_ns_to_tsc - the TSC value when CLOCK_MONOTONIC reads ns. */
+uint64_t time_ns_to_tsc(uint64_t ns);
 
 #endif

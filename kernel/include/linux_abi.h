@@ -242,4 +242,14 @@ _Static_assert(sizeof(struct sigaltstack_k) == 24, "stack_t");
 #define SS_AUTODISARM (1u << 31)
 #define MINSIGSTKSZ   2048
 
+/* poll(2) events. */
+#define POLLIN     0x001
+#define POLLPRI    0x002
+#define POLLOUT    0x004
+#define POLLERR    0x008
+#define POLLHUP    0x010
+#define POLLNVAL   0x020
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+
 #endif

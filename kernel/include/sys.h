@@ -102,6 +102,7 @@ long sys_clock_nanosleep(long clk, long flags, long ureq, long urem);
 
 /* kernel/fork.c */
 long sys_clone(long flags, long newsp, long ptid, long ctid, long tls);
+long sys_clone3(long uargs, long size);
 long sys_fork(void);
 long sys_vfork(void);
 long sys_wait4(long pid, long ustatus, long options, long urusage);
@@ -113,6 +114,30 @@ long sys_getppid(void);
 long sys_getuid(void);
 long sys_set_tid_address(long tidptr);
 long sys_set_robust_list(long head, long len);
+long sys_get_robust_list(long pid, long uhead, long ulen);
+long sys_gettid(void);
+long sys_getcpu(long ucpu, long unode);
+long sys_sched_setaffinity(long pid, long len, long umask);
+long sys_pause(void);
+/* kernel/timer.c: alarm(2), setitimer(2), timer_create(2), timerfd_create(2), eventfd(2). */
+long sys_alarm(long seconds);
+long sys_setitimer(long which, long unew, long uold);
+long sys_getitimer(long which, long ucur);
+long sys_timer_create(long clk, long usev, long uid);
+long sys_timer_settime(long id, long flags, long unew, long uold);
+long sys_timer_gettime(long id, long ucur);
+long sys_timer_getoverrun(long id);
+long sys_timer_delete(long id);
+long sys_timerfd_create(long clk, long flags);
+long sys_timerfd_settime(long fd, long flags, long unew, long uold);
+long sys_timerfd_gettime(long fd, long ucur);
+long sys_eventfd(long count);
+long sys_eventfd2(long count, long flags);
+/* kernel/fs/poll.c */
+long sys_poll(long ufds, long nfds, long timeout_ms);
+long sys_ppoll(long ufds, long nfds, long uts, long usig, long size);
+long sys_select(long n, long urd, long uwr, long uex, long utv);
+long sys_pselect6(long n, long urd, long uwr, long uex, long uts, long usig);
 long sys_rseq(void);
 long sys_uname(long ubuf);
 long sys_prlimit64(long pid, long res, long unew, long uold);

@@ -46,12 +46,15 @@ __noreturn void signal_fatal(int sig, uint64_t addr, uint64_t ip);
 long signal_raise(int sig, int code);
 
 /*
- * proc_block_forever - the program asked to wait for something only it
- * could provide (reading an empty pipe whose write end it holds, with no
- * other thread to write): say so in one line naming `what` and end the VM
- * with BOTHY_EXIT_KERNEL_FAULT instead of hanging.
+ * signal_send - make signal info->signo pending for thread t (a struct
+ * thread), or for the process if t is NULL, and wake a thread that can
+ * take it. Ignored signals are dropped. 0, -EINVAL, -EAGAIN. signal(7).
+ * signal_from_host - the signals (bit sig-1) the host sent bothy.
  */
-__noreturn void proc_block_forever(const char *what);
+struct siginfo_k;
+struct thread;
+long signal_send(struct thread *t, const struct siginfo_k *info);
+void signal_from_host(uint64_t sigs);
 
 /*
  * fork(2) without a second CPU context: the child runs first, to its end,

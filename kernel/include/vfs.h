@@ -169,6 +169,10 @@ struct file_ops {
 	/* llseek - lseek(2) for devices whose positions are their own
 	 * (/dev/null: always 0); optional. Returns the new position. */
 	long (*llseek)(struct file *f, int64_t off, int whence);
+	/* poll - what the file is ready for now (POLLIN, POLLOUT, POLLHUP,
+	 * POLLERR); optional (else always readable and writable). A file
+	 * that has it calls poll_notify() whenever that may change. */
+	unsigned (*poll)(struct file *f);
 	/* bytes_ready - FIONREAD; optional (else size - pos for files). */
 	long (*bytes_ready)(struct file *f);
 	/* seekable: lseek(2) works (else -ESPIPE). */
@@ -370,6 +374,11 @@ struct super_block *sysfs_new(void);
 int pipe_create(unsigned flags, struct file **rd, struct file **wr);
 /* pipe_size - F_GETPIPE_SZ of f, or -EBADF if f is not a pipe. */
 long pipe_size(struct file *f);
+/* poll_notify - a pollable file's readiness may have changed: waiting
+ * poll(2)/select(2) calls look again (kernel/fs/poll.c). */
+void poll_notify(void);
+/* console_stdin_ready - the monitor says stdin is readable: wake readers. */
+void console_stdin_ready(void);
 /* console_file - an open file for stdio descriptor fd (0, 1 or 2). */
 struct file *console_file(int fd);
 

@@ -10,6 +10,16 @@ void hc_call(unsigned nr, void *arg);
 /* arch_kstack_top - the top of the kernel stack that traps from the
  * program land on (TSS rsp0 and IST1). */
 uint64_t arch_kstack_top(void);
+/* The local APIC (apic.c): apic_init - on the boot CPU, after the clock;
+ * apic_init_cpu - each CPU's own; apic_eoi - end of an interrupt. */
+void apic_init(void);
+void apic_init_cpu(void);
+void apic_eoi(void);
+/* arch_cpu_alloc - a CPU's descriptor tables and stacks (cpu.c). */
+void *arch_cpu_alloc(void);
+/* mmu_map_mmio - a kernel address for the device page at physical pa
+ * (uncached); NULL if out of memory. */
+void *mmu_map_mmio(uint64_t pa);
 /* fault_report - print the registers of a kernel fault and end the VM. */
 __noreturn void fault_report(struct trapframe *tf, const char *what);
 

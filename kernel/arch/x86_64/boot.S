@@ -76,6 +76,19 @@ _start64:
 3:	call kmain
 	ud2
 
+/*
+ * ap_start64: another CPU, started by the monitor (BOTHY_HC_CPU_ON) in
+ * 64-bit mode on the monitor's page tables, %rsp = a boot stack, %rdi =
+ * its struct cpu. It moves to the kernel's page tables and goes to C.
+ */
+	.globl ap_start64
+ap_start64:
+	cld
+	mov $PHYS(boot_pml4), %eax
+	mov %rax, %cr3
+	call ap_main
+	ud2
+
 	/* The boot page tables. PDs map 2 MiB pages, P|RW|A|D|PS. */
 	.section .data.pagetables, "aw"
 	.p2align 12

@@ -1,9 +1,15 @@
 /*
  * Exception entry and the SYSCALL landing stub.
  *
- * Every exception stub pushes (error code or 0) and the vector, then
- * trap_common saves the registers as struct trapframe (arch/trapframe.h),
- * calls trap_handler(tf) and returns with iretq.
+ * Every exception and interrupt stub pushes (error code or 0) and the
+ * vector, then trap_common saves the registers as struct trapframe
+ * (arch/trapframe.h), calls trap_handler(tf) and returns with iretq.
+ *
+ * GS: in the kernel, the GS base is this CPU's struct cpu (this_cpu());
+ * the program's is kept in MSR_KERNEL_GS_BASE meanwhile. Entry from the
+ * program (CS.RPL 3, or the SYSCALL stub's #UD, which hardware takes in
+ * ring 0 with the program's GS) swaps them with swapgs, and so does every
+ * return to ring 3.
  *
  * SYSCALL: LSTAR points at USER_STUB_VA, a user page holding `ud2`. On
  * hardware KVM SYSCALL enters CPL 0 there; under PVM it stays at CPL 3
@@ -61,6 +67,15 @@ trap_stub_\vec:
 	STUB 29, 1
 	STUB 30, 1
 	STUB 31, 0
+	/* Interrupts (arch/x86.h VEC_*; BOTHY_VECTOR_EVENT). */
+	STUB 0xec, 0
+	STUB 0xef, 0
+	STUB 0xfc, 0
+	STUB 0xfd, 0
+	STUB 0xff, 0
+
+#define TF_RIP (17 * 8)
+#define TF_CS  (18 * 8)
 
 trap_common:
 	push %rax
@@ -79,10 +94,19 @@ trap_common:
 	push %r14
 	push %r15
 	mov %rsp, %rdi
-	call trap_handler
+	testb $3, TF_CS(%rsp)
+	jnz 1f
+	movabs $USER_STUB_VA, %rax
+	cmp %rax, TF_RIP(%rsp)
+	jne 2f
+1:	swapgs
+2:	call trap_handler
 	.globl trap_return
 trap_return:
-	pop %r15
+	testb $3, TF_CS(%rsp)
+	jz 3f
+	swapgs
+3:	pop %r15
 	pop %r14
 	pop %r13
 	pop %r12
@@ -105,7 +129,7 @@ trap_return:
 arch_enter_user:
 	push $GDT_USER_DS
 	push %rsi
-	push $0x2
+	push $0x202			/* IF: interrupts on in the program */
 	push $GDT_USER_CS
 	push %rdi
 	xor %eax, %eax
@@ -123,9 +147,61 @@ arch_enter_user:
 	xor %r13d, %r13d
 	xor %r14d, %r14d
 	xor %r15d, %r15d
+	swapgs
 	iretq
 
+/*
+ * arch_switch_stack(save, load): save the callee-saved registers and the
+ * stack pointer at *save, continue on stack `load` (a frame made by this
+ * function, or by arch_thread_new_*). arch_load_stack(load): the same
+ * without saving.
+ */
+	.globl arch_switch_stack
+arch_switch_stack:
+	push %rbp
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, (%rdi)
+	mov %rsi, %rsp
+	jmp 4f
+	.globl arch_load_stack
+arch_load_stack:
+	mov %rdi, %rsp
+4:	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %rbp
+	ret
+
+/* A new program thread: its struct trapframe is at %rsp. */
+	.globl thread_user_start
+thread_user_start:
+	mov %rsp, %rdi
+	call sched_thread_start
+	jmp trap_return
+
+/* A new kernel thread: fn in %r12, its argument in %r13. */
+	.globl thread_kernel_start
+thread_kernel_start:
+	mov %r13, %rdi
+	call *%r12
+	ud2
+
 	.section .rodata
+	.globl irq_stubs
+	.p2align 3
+irq_stubs:			/* vector, stub */
+	.quad 0xec, trap_stub_0xec
+	.quad 0xef, trap_stub_0xef
+	.quad 0xfc, trap_stub_0xfc
+	.quad 0xfd, trap_stub_0xfd
+	.quad 0xff, trap_stub_0xff
+	.quad 0, 0
 	.globl trap_stubs
 	.p2align 3
 trap_stubs:

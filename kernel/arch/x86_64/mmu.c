@@ -7,6 +7,7 @@
 #include <arch/cpu.h>
 #include <errno.h>
 #include <mm.h>
+#include <sched.h>
 
 #define PTE_P     (1ull << 0)
 #define PTE_W     (1ull << 1)
@@ -14,6 +15,8 @@
 #define PTE_A     (1ull << 5)
 #define PTE_D     (1ull << 6)
 #define PTE_PS    (1ull << 7)
+#define PTE_PWT   (1ull << 3)
+#define PTE_PCD   (1ull << 4)
 #define PTE_OWNED (1ull << 9) /* software bit: page belongs to the mapping */
 #define PTE_NX    (1ull << 63)
 #define PTE_ADDR  0x000ffffffffff000ull
@@ -155,9 +158,41 @@ void mmu_protect(uint64_t va, uint64_t len, unsigned flags)
 	walk(va, va + len, protect_one, &flags);
 }
 
-void mmu_flush(void)
+void mmu_flush_local(void)
 {
 	write_cr3(read_cr3());
+}
+
+void mmu_flush(void)
+{
+	mmu_flush_local();
+	tlb_shootdown();
+}
+
+/* Device pages live at MMIO_VBASE + slot * 4 KiB (PML4 entry 510). */
+#define MMIO_VBASE 0xffffff0000000000ull
+
+void *mmu_map_mmio(uint64_t pa)
+{
+	static unsigned slots;
+	uint64_t va = MMIO_VBASE + (uint64_t)slots * PAGE_SIZE, *t = pml4();
+
+	if (slots >= 512)
+		return NULL;
+	for (int shift = 39; shift > 12; shift -= 9) {
+		uint64_t *e = &t[(va >> shift) & 511], npa;
+		if (!(*e & PTE_P)) {
+			if (!(npa = page_alloc()))
+				return NULL;
+			*e = npa | PTE_P | PTE_W;
+		}
+		t = PHYS_TO_VIRT(*e & PTE_ADDR);
+	}
+	t[(va >> 12) & 511] =
+	    (pa & PTE_ADDR) | PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX | PTE_PCD | PTE_PWT;
+	invlpg(va);
+	slots++;
+	return (void *)va;
 }
 
 void mmu_flush_page(uint64_t va)

@@ -93,6 +93,13 @@ static void hc_fs(struct bothy_hc_fs *req)
 	hc_call(BOTHY_HC_FS, req);
 }
 
+static int hc_cpu_on(struct bothy_hc_cpu_on *on)
+{
+	on->ret = -EIO;
+	hc_call(BOTHY_HC_CPU_ON, on);
+	return (int)on->ret;
+}
+
 static const struct platform hc_platform = {
     .name = "bothy",
     .console_write = hc_write,
@@ -100,6 +107,8 @@ static const struct platform hc_platform = {
     .exit = hc_exit,
     .fault = hc_fault,
     .fs_call = hc_fs,
+    .cpu_on = hc_cpu_on,
+    .events = 1,
 };
 
 static int range_in_ram(uint64_t pa, uint64_t len, uint64_t mem)
@@ -123,6 +132,8 @@ void bothy_main(void)
 	if (bi->magic != BOTHY_BOOT_MAGIC || bi->version != BOTHY_ABI_VERSION ||
 	    bi->size != sizeof(*bi))
 		bad_boot("magic, version or size");
+	if (bi->cpus < 1 || bi->cpus > BOTHY_CPUS_MAX)
+		bad_boot("number of CPUs");
 	if (mem < BOTHY_MEM_MIN || mem > BOTHY_MEM_MAX || mem % PAGE_SIZE)
 		bad_boot("memory size");
 	if (!range_in_ram(bi->prog_gpa, bi->prog_size, mem) || bi->prog_gpa % PAGE_SIZE ||

@@ -175,7 +175,7 @@ int arch_signal_return(void *regs, uint64_t *mask, struct sigaltstack_k *alt)
 	tf->rdi = m->rdi, tf->rsi = m->rsi, tf->rbp = m->rbp, tf->rbx = m->rbx;
 	tf->rdx = m->rdx, tf->rax = m->rax, tf->rcx = m->rcx, tf->rsp = m->rsp;
 	tf->rip = m->rip;
-	tf->rflags = (m->eflags & RFLAGS_USER) | 2; /* as a system call returns: no IF */
+	tf->rflags = (m->eflags & RFLAGS_USER) | RFLAGS_IF | 2; /* as a system call returns */
 	tf->cs = GDT_USER_CS;
 	tf->ss = GDT_USER_DS;
 	*mask = uc.uc_sigmask;

@@ -7,6 +7,7 @@
 #include <arch/x86.h>
 #include <linux_abi.h>
 #include <mm.h>
+#include <sched.h>
 #include <string.h>
 #include <syscall.h>
 
@@ -41,24 +42,39 @@ static const char *const vector_names[32] = {
     "#CP control protection",
 };
 
-/* The frame of the system call in progress (one CPU, one thread), and
- * whether rt_sigreturn(2) replaced it whole. */
-static struct trapframe *syscall_tf;
-static int syscall_tf_replaced;
-
 void *arch_syscall_regs(void)
 {
-	return syscall_tf;
+	return current->syscall_regs;
 }
 
 void arch_syscall_regs_replaced(void)
 {
-	syscall_tf_replaced = 1;
+	current->syscall_replaced = 1;
 }
 
 uint64_t arch_user_sp(void)
 {
-	return syscall_tf ? syscall_tf->rsp : 0;
+	struct trapframe *tf = current->syscall_regs;
+
+	return tf ? tf->rsp : 0;
+}
+
+long arch_syscall_result(void *regs)
+{
+	return (long)((struct trapframe *)regs)->rax;
+}
+
+void arch_syscall_set_result(void *regs, long v)
+{
+	((struct trapframe *)regs)->rax = (uint64_t)v;
+}
+
+void arch_syscall_restart(void *regs, long nr)
+{
+	struct trapframe *tf = regs;
+
+	tf->rax = (uint64_t)nr;
+	tf->rip -= 2; /* back onto the 2-byte SYSCALL instruction */
 }
 
 struct user_context {
@@ -69,24 +85,27 @@ struct user_context {
 void *arch_user_context_save(void)
 {
 	struct user_context *c = kmalloc(sizeof(*c));
+	struct trapframe *tf = current->syscall_regs;
 
-	if (!c || !syscall_tf) {
+	if (!c || !tf) {
 		kfree(c);
 		return NULL;
 	}
-	c->tf = *syscall_tf;
+	c->tf = *tf;
 	c->tf.rip = c->tf.rcx; /* as do_syscall() will return */
-	c->tf.rflags = (c->tf.r11 & RFLAGS_USER) | 2;
+	c->tf.rflags = (c->tf.r11 & RFLAGS_USER) | RFLAGS_IF | 2;
 	c->tf.cs = GDT_USER_CS;
 	c->tf.ss = GDT_USER_DS;
-	c->fs_base = rdmsr(MSR_FS_BASE);
+	c->fs_base = current->arch.fs_base;
 	return c;
 }
 
 void arch_user_set_sp(uint64_t sp)
 {
-	if (syscall_tf)
-		syscall_tf->rsp = sp;
+	struct trapframe *tf = current->syscall_regs;
+
+	if (tf)
+		tf->rsp = sp;
 }
 
 extern char trap_return[];
@@ -98,8 +117,10 @@ void arch_user_context_resume(void *ctx, long ret)
 
 	*top = c->tf;
 	top->rax = (uint64_t)ret;
-	wrmsr(MSR_FS_BASE, c->fs_base);
+	arch_set_tls(c->fs_base);
 	kfree(c);
+	current->syscall_regs = NULL;
+	sched_user_return(top);
 	asm volatile("mov %0, %%rsp\n\tjmp trap_return" : : "r"(top) : "memory");
 	__builtin_unreachable();
 }
@@ -108,21 +129,23 @@ static void do_syscall(struct trapframe *tf)
 {
 	const long args[6] = {(long)tf->rdi, (long)tf->rsi, (long)tf->rdx,
 	                      (long)tf->r10, (long)tf->r8,  (long)tf->r9};
-
+	struct thread *t = current;
 	long r;
 
-	syscall_tf = tf;
-	syscall_tf_replaced = 0;
+	t->syscall_regs = tf;
+	t->syscall_replaced = 0;
+	t->syscall_nr = (long)tf->rax;
 	r = syscall_dispatch(tf->rax, args);
-	if (!syscall_tf_replaced) {
-		/* Return as SYSRET would: to %rcx with the flags SYSCALL saved in %r11. */
+	if (!t->syscall_replaced) {
+		/* Return as SYSRET would: to %rcx with the flags SYSCALL saved in
+		 * %r11 (and interrupts on). */
 		tf->rax = (uint64_t)r;
 		tf->rip = tf->rcx;
-		tf->rflags = (tf->r11 & RFLAGS_USER) | 2;
+		tf->rflags = (tf->r11 & RFLAGS_USER) | RFLAGS_IF | 2;
 		tf->cs = GDT_USER_CS;
 		tf->ss = GDT_USER_DS;
-	}
-	signal_deliver(tf);
+	} else
+		t->syscall_nr = -1; /* the frame is the signal's: nothing to restart */
 }
 
 /* The signal and siginfo of a fault of the program (Linux's do_trap and
@@ -194,22 +217,66 @@ void fault_report(struct trapframe *tf, const char *what)
 	platform->fault(&p);
 }
 
-void trap_handler(struct trapframe *tf)
+/* An interrupt: the timer, the monitor's event, another CPU's request. It
+ * comes from the program or from the idle loop (the kernel runs with
+ * interrupts off elsewhere). */
+static void interrupt(struct trapframe *tf, int from_user)
 {
-	int from_user = (tf->cs & 3) == 3;
-	uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
+	struct cpu *c;
 
-	if (tf->vector == 6 && tf->rip == USER_STUB_VA) {
-		do_syscall(tf);
+	if (tf->vector == VEC_SPURIOUS)
+		return;
+	if (tf->vector == VEC_TLB) { /* no lock: the sender holds it, waiting */
+		c = this_cpu();
+		mmu_flush_local();
+		__atomic_store_n(&c->tlb_seen, tlb_gen, __ATOMIC_SEQ_CST);
+		apic_eoi();
 		return;
 	}
-	if (tf->vector == 14 && addr < 0x0000800000000000ull && !(tf->error & 1) &&
-	    vm_fault(addr, pf_access(tf->error)) == 0)
+	apic_eoi();
+	kernel_lock();
+	if (tf->vector == VEC_TIMER)
+		sched_timer_irq();
+	else if (tf->vector == BOTHY_VECTOR_EVENT)
+		sched_event_irq();
+	/* VEC_RESCHED: the way out looks at the run queue and the signals */
+	if (from_user)
+		sched_user_return(tf);
+	else {
+		c = this_cpu();
+		__atomic_store_n(&c->where, CPU_IDLE, __ATOMIC_SEQ_CST);
+		kernel_unlock();
+	}
+}
+
+void trap_handler(struct trapframe *tf)
+{
+	int syscall = tf->vector == 6 && tf->rip == USER_STUB_VA;
+	int from_user = (tf->cs & 3) == 3 || syscall;
+	uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
+
+	if (tf->vector >= 32) {
+		interrupt(tf, from_user);
 		return;
+	}
+	if (from_user)
+		kernel_lock();
+	if (syscall) {
+		do_syscall(tf);
+		sched_user_return(tf);
+		return;
+	}
+	if (tf->vector == 14 && addr < 0x0000800000000000ull &&
+	    vm_fault(addr, pf_access(tf->error)) == 0) {
+		if (from_user)
+			sched_user_return(tf);
+		return;
+	}
 	if (from_user) {
 		struct siginfo_k info;
 		user_signal(tf, addr, &info);
 		signal_fault(tf, &info, addr); /* to its handler, or the end */
+		sched_user_return(tf);
 		return;
 	}
 	fault_report(tf, tf->vector < 32 && vector_names[tf->vector] ? vector_names[tf->vector]

@@ -16,6 +16,16 @@
 #define MSR_SFMASK  0xc0000084
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_APIC_BASE      0x1b
+#define MSR_TSC_DEADLINE   0x6e0
+#define MSR_X2APIC_BASE    0x800 /* + xAPIC register offset / 16 */
+
+/* Interrupt vectors (BOTHY_VECTOR_EVENT, 0xec, is the monitor's). */
+#define VEC_TIMER    0xef
+#define VEC_TLB      0xfc
+#define VEC_RESCHED  0xfd
+#define VEC_SPURIOUS 0xff
 #define EFER_SCE    (1 << 0)
 #define EFER_LME    (1 << 8)
 #define EFER_LMA    (1 << 10)
