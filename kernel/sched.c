@@ -232,6 +232,8 @@ static void schedule(void)
 		prev->state = THREAD_RUNNING;
 		return;
 	}
+	if (*(uint64_t *)prev->kstack != KSTACK_MAGIC)
+		panic("thread %d overflowed its kernel stack", prev->tid);
 	next->state = THREAD_RUNNING;
 	next->cpu = c->id;
 	next->slice_end = next->idle ? 0 : time_monotonic_ns() + SLICE_NS;
@@ -417,6 +419,7 @@ static struct thread *thread_alloc(void)
 		return NULL;
 	}
 	t->kstack_top = (uint64_t)t->kstack + KSTACK_SIZE;
+	*(uint64_t *)t->kstack = KSTACK_MAGIC;
 	t->arch.fpu_cpu = -1;
 	t->altstack.flags = SS_DISABLE;
 	return t;
@@ -478,6 +481,7 @@ void sched_init(void *stack, uint64_t size)
 	free_stacks = f;
 	t->kstack = stack;
 	t->kstack_top = (uint64_t)stack + size;
+	*(uint64_t *)stack = KSTACK_MAGIC;
 	t->kstack_static = 1;
 	t->tid = 1;
 	t->state = THREAD_RUNNING;

@@ -216,7 +216,9 @@ int arch_cpu_start(struct cpu *c);
 void tlb_shootdown(void);
 extern volatile uint64_t tlb_gen;
 
-#define KSTACK_SIZE (16 * 1024)
+/* A thread's kernel stack: path walks keep PATH_MAX buffers on it, nested. */
+#define KSTACK_SIZE  (32 * 1024)
+#define KSTACK_MAGIC 0x6b737461636b2121ull /* at the bottom: overflow check */
 
 /* clone(2) flags. */
 #define CLONE_VM             0x00000100
