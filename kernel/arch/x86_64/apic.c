@@ -142,6 +142,11 @@ void arch_idle(void)
 	asm volatile("sti; hlt; cli" ::: "memory");
 }
 
+void arch_halt(void)
+{
+	asm volatile("cli; hlt" ::: "memory");
+}
+
 void arch_relax(void)
 {
 	cpu_relax();

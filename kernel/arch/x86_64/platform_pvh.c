@@ -2,7 +2,8 @@
  * The QEMU platform (PVH boot): stdout on COM1, stderr on COM2 (16550
  * UARTs), the exit status as one byte on COM3, then isa-debug-exit at
  * port 0xf4 to stop QEMU, the program and its arguments in the initrd (cpio), the
- * clock calibrated against the PIT and the CMOS RTC.
+ * clock calibrated against the PIT and the CMOS RTC, the other CPUs from
+ * the ACPI MADT (smp_pvh.c).
  */
 #include <arch/cpu.h>
 #include <cpio.h>
@@ -11,6 +12,7 @@
 
 #include "arch.h"
 #include "pvh.h"
+#include "smp_pvh.h"
 
 #define COM1            0x3f8
 #define COM2            0x2f8
@@ -78,6 +80,7 @@ static const struct platform pvh_platform = {
     .console_read = pvh_read,
     .exit = pvh_exit,
     .fault = pvh_fault,
+    .cpu_on = pvh_cpu_on,
 };
 
 static struct bothy_boot_info pvh_boot_info;
@@ -215,8 +218,8 @@ void pvh_main(uint32_t start_info_pa)
 	bi->size = sizeof(*bi);
 	bi->mem_size = pvh_mem_size(si);
 	bi->kernel_end = VIRT_TO_PHYS(_kernel_end);
-	bi->cpus = 1;
 	pvh_load_initrd(si, bi);
+	bi->cpus = pvh_cpus_find(si, bi->log_level);
 	bi->tsc_khz = tsc_calibrate();
 	bi->realtime_tsc = rdtsc();
 	bi->realtime_ns = rtc_seconds() * 1000000000ull;
