@@ -114,7 +114,7 @@ void ktimer_arm(struct ktimer *t)
 
 static void run_timers(uint64_t now)
 {
-	while (timers && timers->expires <= now + TIMER_SLOP) {
+	while (timers && timers->expires <= now) { /* never early: sleeps last at least that long */
 		struct ktimer *t = timers;
 		timers = t->next;
 		t->armed = 0;
@@ -151,47 +151,74 @@ static void rq_push(struct cpu *c, struct thread *t)
 	c->nready++;
 }
 
+/* Take t (ready) off c's queue. */
+static void rq_remove(struct cpu *c, struct thread *t)
+{
+	struct thread **p = &c->rq_head, *prev = NULL;
+
+	while (*p && *p != t)
+		prev = *p, p = &(*p)->rq_next;
+	if (!*p)
+		return;
+	*p = t->rq_next;
+	if (c->rq_tail == t)
+		c->rq_tail = prev;
+	c->nready--;
+}
+
 static struct thread *rq_pop(struct cpu *c)
 {
 	struct thread *t = c->rq_head;
 
-	if (!t)
-		return NULL;
-	c->rq_head = t->rq_next;
-	if (!c->rq_head)
-		c->rq_tail = NULL;
-	c->nready--;
+	if (t)
+		rq_remove(c, t);
 	return t;
 }
 
-/* An idle CPU takes the first waiting thread of the busiest other CPU. */
+#define ALLOWED(t, c) (((t)->affinity >> (c)->id) & 1)
+
+/* An idle CPU takes the first waiting thread of the busiest other CPU
+ * that may run here. */
 static struct thread *steal(struct cpu *c)
 {
 	struct cpu *busiest = NULL;
+	struct thread *t;
 
 	for (unsigned i = 0; i < ncpus_online; i++)
 		if (&cpus[i] != c && cpus[i].nready &&
 		    (!busiest || cpus[i].nready > busiest->nready))
 			busiest = &cpus[i];
-	return busiest ? rq_pop(busiest) : NULL;
+	if (!busiest)
+		return NULL;
+	for (t = busiest->rq_head; t && !ALLOWED(t, c); t = t->rq_next)
+		;
+	if (t)
+		rq_remove(busiest, t);
+	return t;
 }
 
-/* Where a thread that becomes ready should run: its last CPU if that is
- * idle, else an idle CPU, else the one with the fewest waiting. */
+/* Where a thread that becomes ready should run, of the CPUs it may: its
+ * last CPU if that is idle, else an idle CPU, else the one with the
+ * fewest waiting. */
 static struct cpu *place(struct thread *t)
 {
-	struct cpu *best = &cpus[t->cpu];
+	struct cpu *best = NULL;
 
-	if (best->running->idle && !best->nready)
-		return best;
+	if (t->cpu < (int)ncpus_online && ALLOWED(t, &cpus[t->cpu])) {
+		best = &cpus[t->cpu];
+		if (best->running->idle && !best->nready)
+			return best;
+	}
 	for (unsigned i = 0; i < ncpus_online; i++) {
 		struct cpu *o = &cpus[i];
+		if (!ALLOWED(t, o))
+			continue;
 		if (o->running->idle && !o->nready)
 			return o;
-		if (o->nready < best->nready)
+		if (!best || o->nready < best->nready)
 			best = o;
 	}
-	return best;
+	return best ? best : &cpus[0];
 }
 
 static void make_ready(struct thread *t)
@@ -247,6 +274,11 @@ void sched_yield_cpu(void)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->running;
 
+	if (!ALLOWED(t, c)) { /* its affinity changed: to a CPU it may use */
+		make_ready(t);
+		schedule();
+		return;
+	}
 	if (!c->nready)
 		return;
 	rq_push(c, t);
@@ -484,6 +516,7 @@ void sched_init(void *stack, uint64_t size)
 	*(uint64_t *)stack = KSTACK_MAGIC;
 	t->kstack_static = 1;
 	t->tid = 1;
+	t->affinity = ~0ull;
 	t->state = THREAD_RUNNING;
 	c->id = 0;
 	c->online = 1;
@@ -505,15 +538,22 @@ void sched_start_cpus(void)
 		c->tlb_seen = tlb_gen;
 		c->where = CPU_KERNEL;
 		if (arch_cpu_start(c)) {
-			printk("bothy: CPU %u did not start; going on with %u\n", i, ncpus_online);
+			c->abandoned = 1; /* should it come up late, it halts */
+			if (log_level >= BOTHY_LOG_WARN)
+				printk("bothy: CPU %u did not start; going on with %u\n", i,
+				       ncpus_online);
 			break;
 		}
 		ncpus_online = i + 1;
 	}
+	boot_info->cpus = ncpus_online; /* what /proc and /sys report */
 }
 
 __noreturn void sched_cpu_main(struct cpu *c)
 {
+	if (__atomic_load_n(&c->abandoned, __ATOMIC_SEQ_CST))
+		for (;;)
+			arch_halt();
 	kernel_lock();
 	c->online = 1;
 	arch_switch_first(c->idle_thread);
@@ -543,6 +583,7 @@ long sched_clone_thread(unsigned long flags, uint64_t sp, uint64_t ptid, uint64_
 		copy_to_user(ctid, &tid, sizeof(tid));
 	t->tid = tid;
 	t->cpu = me->cpu;
+	t->affinity = me->affinity;
 	t->blocked = me->blocked;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
@@ -597,7 +638,8 @@ void sched_user_return(void *regs)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->running;
 
-	if (c->nready && (c->need_resched || time_monotonic_ns() >= t->slice_end)) {
+	if ((c->nready && (c->need_resched || time_monotonic_ns() >= t->slice_end)) ||
+	    !ALLOWED(t, c)) {
 		c->need_resched = 0;
 		sched_yield_cpu();
 		c = this_cpu();
@@ -663,41 +705,60 @@ long sys_getcpu(long ucpu, long unode)
 	return 0;
 }
 
-/* The CPUs a thread may run on: all of them (affinity masks are accepted
- * and checked, not enforced: one program owns the machine). */
-static long affinity_target(long pid)
+/* The thread a pid_t argument names: 0 (or, in a forked child, its own
+ * pid) is the caller, another number a thread id. */
+static struct thread *affinity_target(long pid)
 {
 	int p = (int)pid;
 
-	if (p == 0 || p == fork_pid())
-		return 0;
-	return sched_find(p) ? 0 : -ESRCH;
+	if (p == 0 || (fork_in_child() && p == fork_pid()))
+		return current;
+	return sched_find(p);
+}
+
+static uint64_t online_mask(void)
+{
+	return ncpus_online >= 64 ? ~0ull : (1ull << ncpus_online) - 1;
 }
 
 long sys_sched_getaffinity(long pid, long len, long umask)
 {
-	uint64_t mask = ncpus_online >= 64 ? ~0ull : (1ull << ncpus_online) - 1;
-	long r;
+	struct thread *t = affinity_target(pid);
+	uint64_t mask;
 
-	if ((r = affinity_target(pid)))
-		return r;
+	if (!t)
+		return -ESRCH;
 	if (len < 8 || (len & 7))
 		return -EINVAL;
+	mask = t->affinity & online_mask();
 	if (copy_to_user(umask, &mask, 8))
 		return -EFAULT;
 	return 8; /* bytes of the kernel's cpumask, as Linux returns */
 }
 
+/* The thread runs only on the CPUs of the mask from now on: a ready one
+ * moves to a queue it may use, a running one leaves its CPU on its way
+ * back to the program (at once if it is the caller). */
 long sys_sched_setaffinity(long pid, long len, long umask)
 {
-	uint64_t mask = 0, online = ncpus_online >= 64 ? ~0ull : (1ull << ncpus_online) - 1;
-	long r;
+	struct thread *t = affinity_target(pid);
+	uint64_t mask = 0;
 
-	if ((r = affinity_target(pid)))
-		return r;
+	if (!t)
+		return -ESRCH;
 	if (len <= 0)
 		return -EINVAL;
 	if (copy_from_user(&mask, umask, len < 8 ? (size_t)len : 8))
 		return -EFAULT;
-	return mask & online ? 0 : -EINVAL;
+	if (!(mask & online_mask()))
+		return -EINVAL;
+	t->affinity = mask;
+	if (t == current)
+		sched_yield_cpu(); /* moves it if this CPU is not in the mask */
+	else if (t->state == THREAD_READY && !ALLOWED(t, &cpus[t->cpu])) {
+		rq_remove(&cpus[t->cpu], t);
+		make_ready(t);
+	} else if (t->state == THREAD_RUNNING)
+		sched_kick(t);
+	return 0;
 }

@@ -114,6 +114,11 @@ static int ignored(int sig)
 	return sig != 9 && (h == SIG_IGN || (h == SIG_DFL && default_ignored(sig)));
 }
 
+int signal_ignored(int sig)
+{
+	return ignored(sig);
+}
+
 int signal_pending_for(struct thread *t)
 {
 	return ((t->pending | shared_pending) & ~t->blocked) != 0;
@@ -225,6 +230,8 @@ static int next_signal(struct thread *t, uint64_t mask, struct siginfo_k *info)
 		shared_pending &= ~BIT(sig);
 		*info = shared_info[sig - 1];
 	}
+	if (info->code == SI_TIMER)
+		timer_signal_taken(info);
 	return sig;
 }
 
@@ -307,6 +314,7 @@ long sys_rt_sigaction(long sig, long uact, long uold, long size)
 			return -EFAULT;
 		actions[sig - 1] = a;
 		if (ignored(sig)) { /* setting SIG_IGN discards what is pending */
+			timer_signal_dropped(sig);
 			shared_pending &= ~BIT(sig);
 			for (struct thread *t = sched_first(); t; t = t->all_next)
 				t->pending &= ~BIT(sig);

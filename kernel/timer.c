@@ -30,21 +30,21 @@ struct kernel_itimerval {
 /* A timer of the program: its kernel timer, period, and what it does. */
 struct ptimer {
 	struct ktimer kt;
-	uint64_t interval; /* ns; 0 = one shot */
-	int clock;         /* CLOCK_REALTIME counts from the wall clock */
-	int id;            /* timer_create's id, or -1 */
-	int signo, notify; /* SIGEV_* */
-	int tid;           /* SIGEV_THREAD_ID */
-	uint64_t value;    /* sigev_value */
-	int overrun, pending_overrun;
-	int queued; /* its signal is pending: expiries count as overruns */
+	uint64_t interval;   /* ns; 0 = one shot */
+	int clock;           /* CLOCK_REALTIME counts from the wall clock */
+	int id;              /* timer_create's id, or -1 */
+	int signo, notify;   /* SIGEV_* */
+	int tid;             /* SIGEV_THREAD_ID */
+	uint64_t value;      /* sigev_value */
+	int overrun;         /* expiries while its signal was pending */
+	int pending_overrun; /* timer_getoverrun(2): as of the last delivery */
+	int queued;          /* its signal is pending: expiries count as overruns */
 };
 
 #define SIGEV_SIGNAL    0
 #define SIGEV_NONE      1
 #define SIGEV_THREAD    2
 #define SIGEV_THREAD_ID 4
-#define SI_TIMER        (-2)
 #define ITIMERS         3
 #define PTIMERS_MAX     256
 
@@ -105,22 +105,43 @@ static void ptimer_fire(struct ktimer *k)
 	}
 	if (p->notify == SIGEV_NONE)
 		return;
+	if (p->queued) { /* its signal is still pending: one more overrun */
+		p->overrun++;
+		return;
+	}
 	memset(&info, 0, sizeof(info));
 	info.signo = p->signo;
 	if (p->id >= 0) {
 		int32_t *f = (int32_t *)info.bytes; /* si_tid, si_overrun, si_value */
 		info.code = SI_TIMER;
 		f[0] = p->id;
-		f[1] = p->overrun;
 		memcpy(&f[2], &p->value, sizeof(p->value));
-		p->pending_overrun = p->overrun;
-		p->overrun = 0;
+		p->queued = !signal_ignored(p->signo); /* until timer_signal_taken() */
 	} else {
 		info.code = 0x80; /* SI_KERNEL, as Linux's itimers */
 	}
 	if (p->notify == SIGEV_THREAD_ID && !(t = sched_find(p->tid)))
 		return;
 	signal_send(t, &info);
+}
+
+void timer_signal_taken(struct siginfo_k *info)
+{
+	int32_t *f = (int32_t *)info->bytes;
+	struct ptimer *p = f[0] >= 0 && f[0] < PTIMERS_MAX ? ptimers[f[0]] : NULL;
+
+	if (!p || !p->queued)
+		return;
+	f[1] = p->pending_overrun = p->overrun; /* si_overrun */
+	p->overrun = 0;
+	p->queued = 0;
+}
+
+void timer_signal_dropped(int sig)
+{
+	for (int i = 0; i < PTIMERS_MAX; i++)
+		if (ptimers[i] && ptimers[i]->signo == sig)
+			ptimers[i]->queued = 0;
 }
 
 /* --- alarm(2) and setitimer(2) ---------------------------------------------- */
@@ -305,7 +326,7 @@ long sys_timer_delete(long id)
 	ktimer_cancel(&p->kt);
 	ptimers[id] = NULL;
 	kfree(p);
-	return 0;
+	return 0; /* a signal of it still pending says an id no longer used */
 }
 
 /* --- timerfd_create(2) -------------------------------------------------------- */

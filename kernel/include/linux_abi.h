@@ -223,6 +223,7 @@ _Static_assert(sizeof(struct siginfo_k) == 128, "siginfo_t");
 #define SI_USER     0
 #define SI_KERNEL   0x80
 #define SI_TKILL    (-6)
+#define SI_TIMER    (-2)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
 #define FPE_INTDIV  1

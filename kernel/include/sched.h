@@ -44,6 +44,7 @@ struct thread {
 	int tid;
 	enum thread_state state;
 	int cpu;                 /* the CPU it runs on, or whose queue it waits in */
+	uint64_t affinity;       /* CPUs it may run on (bit n: CPU n) */
 	int idle;                /* a CPU's idle thread */
 	struct thread *rq_next;  /* run queue */
 	struct thread *all_next; /* every live thread */
@@ -79,6 +80,7 @@ struct cpu {
 	struct cpu *self; /* first: %gs:0 on x86_64 */
 	int id;
 	int online;
+	int abandoned; /* did not start in time: must not join if it does later */
 	enum { CPU_KERNEL, CPU_USER, CPU_IDLE } where;
 	struct thread *running;
 	struct thread *idle_thread;
@@ -207,8 +209,9 @@ void arch_timer_set(uint64_t deadline);
 enum { IPI_RESCHED, IPI_TLB };
 void arch_ipi(int cpu, int kind);
 /* arch_idle - wait for an interrupt with interrupts on; returns with them
- * off. */
+ * off. arch_halt - stop this CPU (interrupts off) until the VM ends. */
 void arch_idle(void);
+void arch_halt(void);
 /* arch_cpu_start - start CPU c at sched_cpu_main(c); 0 or -errno. */
 int arch_cpu_start(struct cpu *c);
 /* arch_tlb_shootdown - after page-table changes that remove or reduce

@@ -55,6 +55,14 @@ struct siginfo_k;
 struct thread;
 long signal_send(struct thread *t, const struct siginfo_k *info);
 void signal_from_host(uint64_t sigs);
+/* timer_signal_taken - a POSIX timer's signal (SI_TIMER) is being taken:
+ * fill its si_overrun, and let the timer send the next (kernel/timer.c). */
+void timer_signal_taken(struct siginfo_k *info);
+/* timer_signal_dropped - pending signals `sig` were discarded (SIG_IGN). */
+void timer_signal_dropped(int sig);
+/* signal_ignored - would signal sig be dropped now (SIG_IGN, or a default
+ * action of ignoring it)? */
+int signal_ignored(int sig);
 
 /*
  * fork(2) without a second CPU context: the child runs first, to its end,
