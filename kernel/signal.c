@@ -235,9 +235,8 @@ static int next_signal(struct thread *t, uint64_t mask, struct siginfo_k *info)
 	return sig;
 }
 
-void signal_deliver(void *regs)
+static __attribute__((noinline)) void deliver_pending(struct thread *t, void *regs)
 {
-	struct thread *t = current;
 	struct siginfo_k info;
 	int entered = 0, restart = 0;
 	long ret = 0;
@@ -270,6 +269,24 @@ void signal_deliver(void *regs)
 	if (t->has_saved_mask && !entered)
 		t->blocked = t->saved_mask; /* rt_sigsuspend's mask ends here */
 	t->has_saved_mask = 0;
+}
+
+void signal_deliver(void *regs)
+{
+	struct thread *t = current;
+	long ret;
+
+	if (((t->pending | shared_pending) & ~t->blocked) || t->has_saved_mask) {
+		deliver_pending(t, regs);
+		return;
+	}
+	/* Nothing to deliver (the common case): an interrupted call whose
+	 * signal another thread took goes on. */
+	if (t->syscall_regs == regs && t->syscall_nr >= 0) {
+		ret = arch_syscall_result(regs);
+		if (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTARTNOINTR)
+			arch_syscall_restart(regs, t->syscall_nr);
+	}
 }
 
 void signal_fault(void *regs, const struct siginfo_k *info, uint64_t addr)

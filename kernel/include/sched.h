@@ -12,6 +12,7 @@
 #ifndef BOTHY_SCHED_H
 #define BOTHY_SCHED_H
 #include <kernel.h>
+#include <arch/percpu.h>
 #include <linux_abi.h>
 
 #define CPUS_MAX BOTHY_CPUS_MAX
@@ -97,8 +98,8 @@ struct cpu {
 extern struct cpu cpus[CPUS_MAX];
 extern unsigned ncpus_online;
 
-/* this_cpu / current - the CPU running this code, and its thread. */
-struct cpu *this_cpu(void);
+/* this_cpu (arch/percpu.h) / current - the CPU running this code, and its
+ * thread. */
 static inline struct thread *current_thread(void)
 {
 	return this_cpu()->running;

@@ -144,14 +144,6 @@ __noreturn void ap_main(struct cpu *c)
 	sched_cpu_main(c);
 }
 
-struct cpu *this_cpu(void)
-{
-	struct cpu *c;
-
-	asm volatile("mov %%gs:0, %0" : "=r"(c));
-	return c;
-}
-
 void arch_timers_init(void)
 {
 	apic_init();
