@@ -67,7 +67,7 @@ int futex_wake(uint64_t uaddr, int n, uint32_t bitset)
 static int deadline_of(long utime, int absolute, int realtime, uint64_t *deadline)
 {
 	struct kernel_timespec ts;
-	uint64_t ns, mono = time_monotonic_ns();
+	uint64_t ns;
 
 	*deadline = 0;
 	if (!utime)
@@ -77,12 +77,11 @@ static int deadline_of(long utime, int absolute, int realtime, uint64_t *deadlin
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 		return -EINVAL;
 	ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-	if (!absolute)
-		*deadline = mono + ns;
-	else if (realtime) {
-		uint64_t real = time_realtime_ns();
-		*deadline = ns > real ? mono + (ns - real) : mono;
-	} else
+	if (!absolute) /* relative: from now, read after the copy (never early) */
+		*deadline = time_monotonic_ns() + ns;
+	else if (realtime)
+		*deadline = time_realtime_to_monotonic(ns);
+	else
 		*deadline = ns;
 	if (!*deadline)
 		*deadline = 1; /* already passed */

@@ -464,7 +464,7 @@ static void thread_free(struct thread *t)
 		f->next = free_stacks;
 		free_stacks = f;
 	}
-	kfree(t->pending_info);
+	signal_thread_free(t);
 	kfree(t);
 }
 
@@ -761,4 +761,100 @@ long sys_sched_setaffinity(long pid, long len, long umask)
 	} else if (t->state == THREAD_RUNNING)
 		sched_kick(t);
 	return 0;
+}
+
+/*
+ * sched_setscheduler(2) and friends: the policies and priorities Linux
+ * accepts (SCHED_OTHER, BATCH and IDLE at priority 0; FIFO and RR at 1 to
+ * 99) are checked and recorded per thread, and read back; the scheduler
+ * treats every thread alike (one program owns the machine).
+ */
+#define SCHED_OTHER         0
+#define SCHED_FIFO          1
+#define SCHED_RR            2
+#define SCHED_BATCH         3
+#define SCHED_IDLE          5
+#define SCHED_RESET_ON_FORK 0x40000000
+
+static int policy_valid(long policy)
+{
+	return policy == SCHED_OTHER || policy == SCHED_FIFO || policy == SCHED_RR ||
+	       policy == SCHED_BATCH || policy == SCHED_IDLE;
+}
+
+long sys_sched_get_priority_max(long policy)
+{
+	if (!policy_valid(policy))
+		return -EINVAL;
+	return policy == SCHED_FIFO || policy == SCHED_RR ? 99 : 0;
+}
+
+long sys_sched_get_priority_min(long policy)
+{
+	if (!policy_valid(policy))
+		return -EINVAL;
+	return policy == SCHED_FIFO || policy == SCHED_RR ? 1 : 0;
+}
+
+static long set_sched(long pid, long policy, long uparam)
+{
+	struct thread *t;
+	int prio;
+
+	if ((int)pid < 0 || !uparam)
+		return -EINVAL;
+	if (!(t = affinity_target(pid)))
+		return -ESRCH;
+	if (copy_from_user(&prio, uparam, sizeof(prio)))
+		return -EFAULT;
+	if (policy < 0)
+		policy = t->policy;
+	policy &= ~SCHED_RESET_ON_FORK;
+	if (!policy_valid(policy) || prio < sys_sched_get_priority_min(policy) ||
+	    prio > sys_sched_get_priority_max(policy))
+		return -EINVAL;
+	t->policy = (int)policy;
+	t->priority = prio;
+	return 0;
+}
+
+long sys_sched_setscheduler(long pid, long policy, long uparam)
+{
+	return (int)policy < 0 ? -EINVAL : set_sched(pid, (int)policy, uparam);
+}
+
+long sys_sched_setparam(long pid, long uparam)
+{
+	return set_sched(pid, -1, uparam);
+}
+
+long sys_sched_getscheduler(long pid)
+{
+	struct thread *t;
+
+	if ((int)pid < 0)
+		return -EINVAL;
+	return (t = affinity_target(pid)) ? t->policy : -ESRCH;
+}
+
+long sys_sched_getparam(long pid, long uparam)
+{
+	struct thread *t;
+
+	if ((int)pid < 0 || !uparam)
+		return -EINVAL;
+	if (!(t = affinity_target(pid)))
+		return -ESRCH;
+	return copy_to_user(uparam, &t->priority, sizeof(int));
+}
+
+long sys_sched_rr_get_interval(long pid, long uts)
+{
+	struct kernel_timespec ts = {0, SLICE_NS};
+
+	if ((int)pid < 0)
+		return -EINVAL;
+	if (!affinity_target(pid))
+		return -ESRCH;
+	return copy_to_user(uts, &ts, sizeof(ts));
 }

@@ -32,6 +32,45 @@ static struct kernel_sigaction actions[NSIG];
 static uint64_t shared_pending;
 static struct siginfo_k shared_info[NSIG];
 
+/* Real-time signals (32 and up) sent to the process queue, each with its
+ * own siginfo, in the order sent (signal(7) "Real-time signals"); at most
+ * RLIMIT_SIGPENDING of them. shared_info holds the first. */
+struct sigq {
+	struct siginfo_k info;
+	struct sigq *next;
+};
+static struct sigq *rt_queue[NSIG];
+static unsigned rt_queued;
+#define SIGQUEUE_MAX 1024
+
+/* Free the queued real-time signals `sig` (0: all) of list *p. */
+static void sigq_drop(struct sigq **p, int sig)
+{
+	while (*p) {
+		struct sigq *q = *p;
+		if (sig && q->info.signo != sig) {
+			p = &q->next;
+			continue;
+		}
+		*p = q->next;
+		kfree(q);
+		rt_queued--;
+	}
+}
+
+static void rt_drop(int sig)
+{
+	sigq_drop(&rt_queue[sig - 1], 0);
+	for (struct thread *t = sched_first(); t; t = t->all_next)
+		sigq_drop(&t->rt_queued, sig);
+}
+
+void signal_thread_free(struct thread *t)
+{
+	sigq_drop(&t->rt_queued, 0);
+	kfree(t->pending_info);
+}
+
 static const char *const signal_names[32] = {
     [1] = "SIGHUP",     [2] = "SIGINT",   [3] = "SIGQUIT",   [4] = "SIGILL",   [5] = "SIGTRAP",
     [6] = "SIGABRT",    [7] = "SIGBUS",   [8] = "SIGFPE",    [9] = "SIGKILL",  [10] = "SIGUSR1",
@@ -119,6 +158,20 @@ int signal_ignored(int sig)
 	return ignored(sig);
 }
 
+/* Does some thread of the process block sig? */
+static int blocked_by_any(int sig)
+{
+	for (struct thread *t = sched_first(); t; t = t->all_next)
+		if (t->blocked & BIT(sig))
+			return 1;
+	return 0;
+}
+
+int signal_is_pending(struct thread *t, int sig)
+{
+	return ((t ? t->pending : shared_pending) & BIT(sig)) != 0;
+}
+
 int signal_pending_for(struct thread *t)
 {
 	return ((t->pending | shared_pending) & ~t->blocked) != 0;
@@ -146,13 +199,26 @@ long signal_send(struct thread *t, const struct siginfo_k *info)
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
-	if (ignored(sig))
+	/* An ignored signal is dropped, unless blocked: its action may change
+	 * before it is unblocked (Linux's sig_ignored()). */
+	if (ignored(sig) && !(t ? (t->blocked & BIT(sig)) != 0 : blocked_by_any(sig)))
 		return 0;
 	if (t) {
 		if (!t->pending_info && !(t->pending_info = kmalloc(NSIG * sizeof(*info))))
 			return -EAGAIN;
 		if (!(t->pending & BIT(sig)))
 			t->pending_info[sig - 1] = *info;
+		else if (sig >= 32) { /* queue behind the one pending */
+			struct sigq *q, **p = &t->rt_queued;
+			if (rt_queued >= SIGQUEUE_MAX || !(q = kmalloc(sizeof(*q))))
+				return -EAGAIN;
+			q->info = *info;
+			q->next = NULL;
+			while (*p)
+				p = &(*p)->next;
+			*p = q;
+			rt_queued++;
+		}
 		t->pending |= BIT(sig);
 		if (!(t->blocked & BIT(sig)))
 			signal_wake(t);
@@ -160,6 +226,17 @@ long signal_send(struct thread *t, const struct siginfo_k *info)
 	}
 	if (!(shared_pending & BIT(sig)))
 		shared_info[sig - 1] = *info;
+	else if (sig >= 32) { /* queue behind the one pending */
+		struct sigq *q, **p = &rt_queue[sig - 1];
+		if (rt_queued >= SIGQUEUE_MAX || !(q = kmalloc(sizeof(*q))))
+			return -EAGAIN;
+		q->info = *info;
+		q->next = NULL;
+		while (*p)
+			p = &(*p)->next;
+		*p = q;
+		rt_queued++;
+	}
 	shared_pending |= BIT(sig);
 	t = current;
 	if (t->idle || (t->blocked & BIT(sig)))
@@ -224,11 +301,27 @@ static int next_signal(struct thread *t, uint64_t mask, struct siginfo_k *info)
 		ready &= SYNCHRONOUS;
 	sig = __builtin_ctzll(ready) + 1;
 	if (t->pending & BIT(sig)) {
-		t->pending &= ~BIT(sig);
+		struct sigq **p = &t->rt_queued, *q;
 		*info = t->pending_info[sig - 1];
+		while (*p && (*p)->info.signo != sig)
+			p = &(*p)->next;
+		if ((q = *p)) { /* the next queued one becomes pending */
+			t->pending_info[sig - 1] = q->info;
+			*p = q->next;
+			kfree(q);
+			rt_queued--;
+		} else
+			t->pending &= ~BIT(sig);
 	} else {
-		shared_pending &= ~BIT(sig);
+		struct sigq *q = rt_queue[sig - 1];
 		*info = shared_info[sig - 1];
+		if (q) { /* the next queued one becomes pending */
+			shared_info[sig - 1] = q->info;
+			rt_queue[sig - 1] = q->next;
+			kfree(q);
+			rt_queued--;
+		} else
+			shared_pending &= ~BIT(sig);
 	}
 	if (info->code == SI_TIMER)
 		timer_signal_taken(info);
@@ -332,6 +425,7 @@ long sys_rt_sigaction(long sig, long uact, long uold, long size)
 		actions[sig - 1] = a;
 		if (ignored(sig)) { /* setting SIG_IGN discards what is pending */
 			timer_signal_dropped(sig);
+			rt_drop(sig);
 			shared_pending &= ~BIT(sig);
 			for (struct thread *t = sched_first(); t; t = t->all_next)
 				t->pending &= ~BIT(sig);
@@ -485,7 +579,8 @@ long sys_sigaltstack(long uss, long uold)
 			return -EFAULT;
 		if (old.flags == SS_ONSTACK)
 			return -EPERM;
-		if (ss.flags & ~(SS_DISABLE | SS_ONSTACK | (int32_t)SS_AUTODISARM))
+		int32_t mode = ss.flags & ~(int32_t)SS_AUTODISARM;
+		if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
 			return -EINVAL;
 		if (ss.flags & SS_DISABLE)
 			ss = (struct sigaltstack_k){.flags = SS_DISABLE};
@@ -535,6 +630,35 @@ long sys_tgkill(long tgid, long tid, long sig)
 long sys_tkill(long tid, long sig)
 {
 	return sys_tgkill(-1, tid, sig);
+}
+
+/*
+ * rt_sigqueueinfo(2), rt_tgsigqueueinfo(2): send sig with the program's
+ * own siginfo (sigqueue(3) puts its value there). Only the process itself
+ * can be named here, and it may send itself any si_code, as Linux allows
+ * a process to do to itself.
+ */
+long sys_rt_tgsigqueueinfo(long tgid, long tid, long sig, long uinfo)
+{
+	struct siginfo_k info;
+	struct thread *t = NULL;
+
+	if ((int)tgid != fork_pid() || (sig = (int)sig) < 0 || sig > NSIG)
+		return (int)tgid != fork_pid() ? -ESRCH : -EINVAL;
+	if ((int)tid != -1 && !(t = fork_in_child() ? ((int)tid == fork_pid() ? current : NULL)
+	                                            : sched_find((int)tid)))
+		return -ESRCH;
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if (!sig)
+		return 0;
+	info.signo = (int32_t)sig;
+	return signal_send(t, &info);
+}
+
+long sys_rt_sigqueueinfo(long tgid, long sig, long uinfo)
+{
+	return sys_rt_tgsigqueueinfo(tgid, -1, sig, uinfo);
 }
 
 /* Signals from the host (the monitor's event): to the process. */

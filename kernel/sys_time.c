@@ -6,8 +6,31 @@
 #include <sched.h>
 #include <sys.h>
 
+/*
+ * The CPU-time clock of a process or thread that clock_getcpuclockid(3)
+ * and pthread_getcpuclockid(3) make: a negative id, ~pid << 3 | type
+ * (bit 2: a thread). The program is alone on its machine: its CPU time is
+ * the time since boot, as CLOCK_PROCESS_CPUTIME_ID's. 0 or -EINVAL.
+ */
+int clock_cpu_valid(long clk)
+{
+	int id = ~(int)((int)clk >> 3), type = (int)clk & 3;
+
+	if (clk >= 0 || type == 3)
+		return -EINVAL;
+	if (id == 0)
+		return 0; /* the caller */
+	if ((int)clk & 4)
+		return sched_find(id) ? 0 : -EINVAL;
+	return id == fork_pid() ? 0 : -EINVAL;
+}
+
 static int clock_ns(long clk, uint64_t *ns)
 {
+	if ((int)clk < 0) {
+		*ns = time_monotonic_ns();
+		return clock_cpu_valid((int)clk);
+	}
 	switch (clk) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
@@ -77,7 +100,7 @@ long sys_time(long ut)
 static long sleep_ts(long clk, long flags, long ureq, long urem)
 {
 	struct kernel_timespec ts;
-	uint64_t now, ns, mono = time_monotonic_ns(), deadline;
+	uint64_t now, ns, mono, deadline;
 	int r;
 
 	if (copy_from_user(&ts, ureq, sizeof(ts)))
@@ -86,8 +109,12 @@ static long sleep_ts(long clk, long flags, long ureq, long urem)
 		return -EINVAL;
 	if ((r = clock_ns(clk, &now)))
 		return r;
+	mono = time_monotonic_ns(); /* after `now`: a deadline is never early */
 	ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	if (flags & TIMER_ABSTIME)
+	if ((flags & TIMER_ABSTIME) && (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE))
+		ns = time_realtime_to_monotonic(ns) > mono ? time_realtime_to_monotonic(ns) - mono
+		                                           : 0;
+	else if (flags & TIMER_ABSTIME)
 		ns = ns > now ? ns - now : 0;
 	deadline = mono + ns;
 	if (deadline < mono)

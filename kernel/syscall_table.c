@@ -141,6 +141,15 @@ const syscall_fn syscall_table[] = {
     SC(sched_yield, sys_sched_yield),
     SC(sched_setaffinity, sys_sched_setaffinity),
     SC(getcpu, sys_getcpu),
+    SC(sched_setscheduler, sys_sched_setscheduler),
+    SC(sched_getscheduler, sys_sched_getscheduler),
+    SC(sched_setparam, sys_sched_setparam),
+    SC(sched_getparam, sys_sched_getparam),
+    SC(sched_get_priority_max, sys_sched_get_priority_max),
+    SC(sched_get_priority_min, sys_sched_get_priority_min),
+    SC(sched_rr_get_interval, sys_sched_rr_get_interval),
+    SC(rt_sigqueueinfo, sys_rt_sigqueueinfo),
+    SC(rt_tgsigqueueinfo, sys_rt_tgsigqueueinfo),
 #ifdef __NR_pause
     SC(pause, sys_pause),
 #endif

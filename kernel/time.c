@@ -25,6 +25,11 @@ uint64_t time_monotonic_ns(void)
 	return tsc_to_ns(arch_cycles() - boot_tsc);
 }
 
+uint64_t time_realtime_to_monotonic(uint64_t real)
+{
+	return real > boot_info->realtime_ns ? real - boot_info->realtime_ns : 0;
+}
+
 uint64_t time_realtime_ns(void)
 {
 	return boot_info->realtime_ns + time_monotonic_ns();

@@ -116,13 +116,14 @@ static void ptimer_fire(struct ktimer *k)
 		info.code = SI_TIMER;
 		f[0] = p->id;
 		memcpy(&f[2], &p->value, sizeof(p->value));
-		p->queued = !signal_ignored(p->signo); /* until timer_signal_taken() */
 	} else {
 		info.code = 0x80; /* SI_KERNEL, as Linux's itimers */
 	}
 	if (p->notify == SIGEV_THREAD_ID && !(t = sched_find(p->tid)))
 		return;
 	signal_send(t, &info);
+	if (p->id >= 0) /* pending (not dropped): overruns count until it is taken */
+		p->queued = signal_is_pending(t, p->signo);
 }
 
 void timer_signal_taken(struct siginfo_k *info)
@@ -212,6 +213,8 @@ struct sigevent_k {
 
 static int clock_ok(long clk)
 {
+	if ((int)clk < 0)
+		return clock_cpu_valid((int)clk) == 0;
 	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_BOOTTIME ||
 	       clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID ||
 	       clk == 8 /* REALTIME_ALARM */ || clk == 9 /* BOOTTIME_ALARM */;

@@ -46,6 +46,7 @@ struct thread {
 	enum thread_state state;
 	int cpu;                 /* the CPU it runs on, or whose queue it waits in */
 	uint64_t affinity;       /* CPUs it may run on (bit n: CPU n) */
+	int policy, priority;    /* sched_setscheduler(2): recorded only */
 	int idle;                /* a CPU's idle thread */
 	struct thread *rq_next;  /* run queue */
 	struct thread *all_next; /* every live thread */
@@ -74,6 +75,7 @@ struct thread {
 	int has_saved_mask;
 	struct sigaltstack_k altstack;
 	struct siginfo_k *pending_info; /* [NSIG], made at the first directed signal */
+	struct sigq *rt_queued;         /* real-time signals queued behind pending ones */
 };
 
 /* One CPU. The architecture finds its own with this_cpu(). */
@@ -182,8 +184,10 @@ int sleep_until(uint64_t deadline, int interruptible);
 void ktimer_arm(struct ktimer *t);
 void ktimer_cancel(struct ktimer *t);
 
-/* Per-thread signal hooks (kernel/signal.c). */
+/* Per-thread signal hooks (kernel/signal.c): is a signal pending that t
+ * does not block? signal_thread_free - free what t's signals hold. */
 int signal_pending_for(struct thread *t);
+void signal_thread_free(struct thread *t);
 
 /* futex_exit - what the kernel does with the futexes of an exiting
  * thread: set_robust_list(2)'s list, and CLONE_CHILD_CLEARTID. */

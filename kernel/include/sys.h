@@ -119,6 +119,19 @@ long sys_gettid(void);
 long sys_getcpu(long ucpu, long unode);
 long sys_sched_setaffinity(long pid, long len, long umask);
 long sys_pause(void);
+/* clock_cpu_valid - a CPU-time clock id of a live process or thread? 0 or
+ * -EINVAL (kernel/sys_time.c). */
+int clock_cpu_valid(long clk);
+/* Scheduling policies (kernel/sched.c): recorded, not enforced. */
+long sys_sched_setscheduler(long pid, long policy, long uparam);
+long sys_sched_getscheduler(long pid);
+long sys_sched_setparam(long pid, long uparam);
+long sys_sched_getparam(long pid, long uparam);
+long sys_sched_get_priority_max(long policy);
+long sys_sched_get_priority_min(long policy);
+long sys_sched_rr_get_interval(long pid, long uts);
+long sys_rt_sigqueueinfo(long tgid, long sig, long uinfo);
+long sys_rt_tgsigqueueinfo(long tgid, long tid, long sig, long uinfo);
 /* kernel/timer.c: alarm(2), setitimer(2), timer_create(2), timerfd_create(2), eventfd(2). */
 long sys_alarm(long seconds);
 long sys_setitimer(long which, long unew, long uold);

@@ -60,9 +60,11 @@ void signal_from_host(uint64_t sigs);
 void timer_signal_taken(struct siginfo_k *info);
 /* timer_signal_dropped - pending signals `sig` were discarded (SIG_IGN). */
 void timer_signal_dropped(int sig);
-/* signal_ignored - would signal sig be dropped now (SIG_IGN, or a default
- * action of ignoring it)? */
+/* signal_ignored - is sig's action to ignore it (SIG_IGN, or a default
+ * action of ignoring it)? signal_is_pending - is sig pending for thread t
+ * (NULL: for the process)? */
 int signal_ignored(int sig);
+int signal_is_pending(struct thread *t, int sig);
 
 /*
  * fork(2) without a second CPU context: the child runs first, to its end,
