@@ -6,7 +6,7 @@
 # tests/cases/*.cases file as "case: ...") is bash words:
 #   NAME [stdin=INPUT] [env=KEY=VALUE]... [kind=normal|fault|bad|cli]
 #        [expect=STATUS] [min_ms=MILLISECONDS] [timeout=SECONDS]
-#        [variants=V1,V2...]
+#        [variants=V1,V2...] [cpus=N]
 #        [share=GUESTDIR[:ro] | initrd=GUESTDIR] [tree=NAME]
 #        [out=sorted|tar] [err=same] [prog=PATH] [vol=HOST:GUEST]... [root=DIR]
 #        [-- ARGS...]
@@ -16,6 +16,11 @@
 # timeout: seconds a bothy run may take (default: 30 with kvm, 60 with
 # qemu), for a case known to be slow.
 # variants: build variants to run a guest program in (default: all).
+# cpus: bothy run --cpus N (virtual CPUs, every backend); natively nothing
+# changes (the program gets the host's CPUs).
+# expect: the exit status of a bad program or command line (kind=bad|cli);
+# on a normal case, the status the native run must end with (a test that
+# must end the process with a given status, e.g. from another thread).
 # share, initrd, tree, out, err: file-system cases, see tests/lib/fs.sh.
 # prog: run this host program instead of the case's own (a *.cases file's
 # default is /bin/busybox), e.g. a dynamically linked Debian binary.
@@ -28,14 +33,14 @@
 # in ARGS gives each run the host's time of that moment.
 
 # parse_spec LINE: set NAME, STDIN, KIND, EXPECT, MIN_MS, TIMEOUT, ONLY_VARIANTS,
-# SHARE, INITRD, TREE, OUT_MODE, ERR_MODE, PROG, ENVS (array), VOLS (array),
+# CPUS, SHARE, INITRD, TREE, OUT_MODE, ERR_MODE, PROG, ENVS (array), VOLS (array),
 # ARGS (array).
 parse_spec() {
 	local -a w
 	local i=1
 	eval "w=($1)"
 	NAME=${w[0]}
-	STDIN=none KIND=normal EXPECT='' MIN_MS=0 TIMEOUT='' ONLY_VARIANTS=''
+	STDIN=none KIND=normal EXPECT='' MIN_MS=0 TIMEOUT='' ONLY_VARIANTS='' CPUS=''
 	SHARE='' INITRD='' TREE='' OUT_MODE='' ERR_MODE='' PROG='' ROOTDIR=''
 	ENVS=() ARGS=() VOLS=()
 	while ((i < ${#w[@]})); do
@@ -51,6 +56,7 @@ parse_spec() {
 		min_ms=*) MIN_MS=${w[i]#min_ms=} ;;
 		timeout=*) TIMEOUT=${w[i]#timeout=} ;;
 		variants=*) ONLY_VARIANTS=${w[i]#variants=} ;;
+		cpus=*) CPUS=${w[i]#cpus=} ;;
 		share=*) SHARE=${w[i]#share=} ;;
 		initrd=*) INITRD=${w[i]#initrd=} ;;
 		tree=*) TREE=${w[i]#tree=} ;;
@@ -65,6 +71,7 @@ parse_spec() {
 	done
 	[[ -z $SHARE || -z $INITRD ]] || die "case '$NAME': share= and initrd= together"
 	[[ -z $INITRD || -n $TREE ]] || die "case '$NAME': initrd= needs tree="
+	[[ -z $CPUS || $CPUS =~ ^[1-9][0-9]*$ ]] || die "case '$NAME': cpus= needs a number"
 }
 
 # in_variants VARIANT: does the parsed case run in this build variant?

@@ -100,6 +100,7 @@ run_bothy() {
 		cmd+=("${ARGS[@]}")
 	else
 		cmd+=(run --vmm "$backend")
+		[[ -z $CPUS ]] || cmd+=(--cpus "$CPUS")
 		for e in "${ENVS[@]}"; do
 			cmd+=(-e "$e")
 		done
@@ -156,6 +157,7 @@ problems_vs_native() {
 	[[ -e $nat/unstable ]] && echo "the two native runs differ: the test is not deterministic"
 	grep -q ': FAILED' "$nat/out" && echo "a check FAILED natively: the test is broken (see $nat/out)"
 	[[ $nst == 124 ]] && echo "the native run timed out"
+	[[ -n $EXPECT && $nst != "$EXPECT" ]] && echo "the native run exited $nst, want expect=$EXPECT"
 	[[ $st == 124 ]] && echo "timed out"
 	[[ $st == "$nst" ]] || echo "exit status $st, native $nst"
 	cmp -s "$nat/out" "$dir/out" || how_stdout_differs "$nat/out" "$dir/out"
@@ -256,6 +258,8 @@ native_check_job() {
 	[[ -e $nat/unstable ]] && problems+=("the two native runs differ: the test is not deterministic")
 	grep -q ': FAILED' "$nat/out" && problems+=("a check FAILED (see $nat/out)")
 	[[ $(<"$nat/status") == 124 ]] && problems+=("timed out")
+	[[ -z $EXPECT || $(<"$nat/status") == "$EXPECT" ]] ||
+		problems+=("exit status $(<"$nat/status"), want expect=$EXPECT")
 	if ((${#problems[@]} == 0)); then
 		result PASS native "$id"
 		return 0
