@@ -40,8 +40,20 @@ struct sigq {
 	struct sigq *next;
 };
 static struct sigq *rt_queue[NSIG];
-static unsigned rt_queued;
+static unsigned rt_queued; /* queued behind a pending one, process and threads */
 #define SIGQUEUE_MAX 1024
+
+/* RLIMIT_SIGPENDING: real-time signals pending for t (NULL: the process),
+ * the first of each number and those queued behind it, as Linux counts. */
+static int queue_full(struct thread *t)
+{
+	uint64_t rt = (t ? t->pending : shared_pending) >> 31;
+	unsigned n = rt_queued;
+
+	for (; rt; rt >>= 1)
+		n += rt & 1;
+	return n >= SIGQUEUE_MAX;
+}
 
 /* Free the queued real-time signals `sig` (0: all) of list *p. */
 static void sigq_drop(struct sigq **p, int sig)
@@ -210,7 +222,7 @@ long signal_send(struct thread *t, const struct siginfo_k *info)
 			t->pending_info[sig - 1] = *info;
 		else if (sig >= 32) { /* queue behind the one pending */
 			struct sigq *q, **p = &t->rt_queued;
-			if (rt_queued >= SIGQUEUE_MAX || !(q = kmalloc(sizeof(*q))))
+			if (queue_full(t) || !(q = kmalloc(sizeof(*q))))
 				return -EAGAIN;
 			q->info = *info;
 			q->next = NULL;
@@ -228,7 +240,7 @@ long signal_send(struct thread *t, const struct siginfo_k *info)
 		shared_info[sig - 1] = *info;
 	else if (sig >= 32) { /* queue behind the one pending */
 		struct sigq *q, **p = &rt_queue[sig - 1];
-		if (rt_queued >= SIGQUEUE_MAX || !(q = kmalloc(sizeof(*q))))
+		if (queue_full(NULL) || !(q = kmalloc(sizeof(*q))))
 			return -EAGAIN;
 		q->info = *info;
 		q->next = NULL;
