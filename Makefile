@@ -86,11 +86,16 @@ test: all
 unit: 
 	tests/unit/run.sh
 
+# The Open POSIX Test Suite's thread, semaphore, clock, timer and signal
+# tests, natively and under bothy (BOTHY_POSIX_FULL=1: kvm and qemu).
+posix: all
+	tests/posix/run.sh
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all install test unit format clean
+.PHONY: all install test unit posix format clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

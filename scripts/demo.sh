@@ -63,7 +63,7 @@ demo()
 main()
 {
 	local failed=0
-	scripts/install-deps.sh
+	scripts/install-deps.sh --with-sources # deb-src: the test suite fetches posixtestsuite
 	make -j"$(nproc)"
 
 	# Debian's static busybox, and Debian's dynamically linked lua5.4 (its
