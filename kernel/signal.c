@@ -55,6 +55,23 @@ static int queue_full(struct thread *t)
 	return n >= SIGQUEUE_MAX;
 }
 
+/* Queue a real-time signal behind the one of its number pending for t
+ * (NULL: the process), at the end of list *p. 0, or -EAGAIN at the limit. */
+static int sigq_append(struct thread *t, struct sigq **p, const struct siginfo_k *info)
+{
+	struct sigq *q;
+
+	if (queue_full(t) || !(q = kmalloc(sizeof(*q))))
+		return -EAGAIN;
+	q->info = *info;
+	q->next = NULL;
+	while (*p)
+		p = &(*p)->next;
+	*p = q;
+	rt_queued++;
+	return 0;
+}
+
 /* Free the queued real-time signals `sig` (0: all) of list *p. */
 static void sigq_drop(struct sigq **p, int sig)
 {
@@ -220,17 +237,8 @@ long signal_send(struct thread *t, const struct siginfo_k *info)
 			return -EAGAIN;
 		if (!(t->pending & BIT(sig)))
 			t->pending_info[sig - 1] = *info;
-		else if (sig >= 32) { /* queue behind the one pending */
-			struct sigq *q, **p = &t->rt_queued;
-			if (queue_full(t) || !(q = kmalloc(sizeof(*q))))
-				return -EAGAIN;
-			q->info = *info;
-			q->next = NULL;
-			while (*p)
-				p = &(*p)->next;
-			*p = q;
-			rt_queued++;
-		}
+		else if (sig >= 32 && sigq_append(t, &t->rt_queued, info))
+			return -EAGAIN;
 		t->pending |= BIT(sig);
 		if (!(t->blocked & BIT(sig)))
 			signal_wake(t);
@@ -238,17 +246,8 @@ long signal_send(struct thread *t, const struct siginfo_k *info)
 	}
 	if (!(shared_pending & BIT(sig)))
 		shared_info[sig - 1] = *info;
-	else if (sig >= 32) { /* queue behind the one pending */
-		struct sigq *q, **p = &rt_queue[sig - 1];
-		if (queue_full(NULL) || !(q = kmalloc(sizeof(*q))))
-			return -EAGAIN;
-		q->info = *info;
-		q->next = NULL;
-		while (*p)
-			p = &(*p)->next;
-		*p = q;
-		rt_queued++;
-	}
+	else if (sig >= 32 && sigq_append(NULL, &rt_queue[sig - 1], info))
+		return -EAGAIN;
 	shared_pending |= BIT(sig);
 	t = current;
 	if (t->idle || (t->blocked & BIT(sig)))

@@ -87,22 +87,29 @@ static void ptimer_get(const struct ptimer *p, uint64_t *value, uint64_t *interv
 	*interval = p->interval;
 }
 
+/* A periodic timer that just fired: arm it for its next expiry after now;
+ * returns how many expiries passed meanwhile without firing. */
+static uint64_t ptimer_rearm(struct ptimer *p)
+{
+	uint64_t now = time_monotonic_ns(), missed = 0;
+
+	p->kt.expires += p->interval;
+	if (p->kt.expires <= now) {
+		missed = (now - p->kt.expires) / p->interval + 1;
+		p->kt.expires += missed * p->interval;
+	}
+	ktimer_arm(&p->kt);
+	return missed;
+}
+
 static void ptimer_fire(struct ktimer *k)
 {
 	struct ptimer *p = (struct ptimer *)k;
 	struct siginfo_k info;
 	struct thread *t = NULL;
 
-	if (p->interval) { /* the next expiry, counting the ones missed */
-		uint64_t now = time_monotonic_ns();
-		p->kt.expires += p->interval;
-		if (p->kt.expires <= now) {
-			uint64_t missed = (now - p->kt.expires) / p->interval + 1;
-			p->kt.expires += missed * p->interval;
-			p->overrun += (int)missed;
-		}
-		ktimer_arm(&p->kt);
-	}
+	if (p->interval) /* the next expiry, counting the ones missed */
+		p->overrun += (int)ptimer_rearm(p);
 	if (p->notify == SIGEV_NONE)
 		return;
 	if (p->queued) { /* its signal is still pending: one more overrun */
@@ -369,16 +376,8 @@ static void timerfd_fire(struct ktimer *k)
 	struct timerfd *t = (struct timerfd *)k;
 
 	t->ticks++;
-	if (t->p.interval) {
-		uint64_t now = time_monotonic_ns();
-		t->p.kt.expires += t->p.interval;
-		if (t->p.kt.expires <= now) {
-			uint64_t missed = (now - t->p.kt.expires) / t->p.interval + 1;
-			t->p.kt.expires += missed * t->p.interval;
-			t->ticks += missed;
-		}
-		ktimer_arm(&t->p.kt);
-	}
+	if (t->p.interval)
+		t->ticks += ptimer_rearm(&t->p);
 	wake_up(&t->readers, -1);
 	poll_notify();
 }
