@@ -452,17 +452,21 @@ long sys_timerfd_create(long clk, long flags)
 	return fd;
 }
 
-static struct timerfd *timerfd_get(long fd, struct file **fp)
+/* The timerfd of descriptor fd, its file referenced in *fp: 0, -EBADF, or
+ * -EINVAL for a descriptor that is not a timerfd (timerfd_settime(2)). */
+static int timerfd_get(long fd, struct file **fp, struct timerfd **t)
 {
 	struct file *f = fget((int)fd);
 
-	if (f && f->fop == &timerfd_fops) {
-		*fp = f;
-		return f->priv;
-	}
-	if (f)
+	if (!f)
+		return -EBADF;
+	if (f->fop != &timerfd_fops) {
 		fput(f);
-	return NULL;
+		return -EINVAL;
+	}
+	*fp = f;
+	*t = f->priv;
+	return 0;
 }
 
 long sys_timerfd_settime(long fd, long flags, long unew, long uold)
@@ -475,8 +479,8 @@ long sys_timerfd_settime(long fd, long flags, long unew, long uold)
 
 	if (flags & ~3l) /* TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
 		return -EINVAL;
-	if (!(t = timerfd_get(fd, &f)))
-		return fget((int)fd) ? (fput(fget((int)fd)), -EINVAL) : -EBADF;
+	if ((r = timerfd_get(fd, &f, &t)))
+		return r;
 	r = copy_from_user(&n, unew, sizeof(n))
 	        ? -EFAULT
 	        : first_expiry(t->p.clock, flags & TFD_TIMER_ABSTIME, &n, &first);
@@ -501,9 +505,10 @@ long sys_timerfd_gettime(long fd, long ucur)
 	struct file *f;
 	struct timerfd *t;
 	uint64_t v, iv;
+	int r;
 
-	if (!(t = timerfd_get(fd, &f)))
-		return -EBADF;
+	if ((r = timerfd_get(fd, &f, &t)))
+		return r;
 	ptimer_get(&t->p, &v, &iv);
 	fput(f);
 	o.value = ns_ts(v);
