@@ -705,9 +705,9 @@ long sys_getcpu(long ucpu, long unode)
 	return 0;
 }
 
-/* The thread a pid_t argument names: 0 (or, in a forked child, its own
+/* The thread a pid_t argument of sched_*(2) names: 0 (or, in a forked child, its own
  * pid) is the caller, another number a thread id. */
-static struct thread *affinity_target(long pid)
+static struct thread *target_thread(long pid)
 {
 	int p = (int)pid;
 
@@ -723,7 +723,7 @@ static uint64_t online_mask(void)
 
 long sys_sched_getaffinity(long pid, long len, long umask)
 {
-	struct thread *t = affinity_target(pid);
+	struct thread *t = target_thread(pid);
 	uint64_t mask;
 
 	if (!t)
@@ -741,7 +741,7 @@ long sys_sched_getaffinity(long pid, long len, long umask)
  * back to the program (at once if it is the caller). */
 long sys_sched_setaffinity(long pid, long len, long umask)
 {
-	struct thread *t = affinity_target(pid);
+	struct thread *t = target_thread(pid);
 	uint64_t mask = 0;
 
 	if (!t)
@@ -803,7 +803,7 @@ static long set_sched(long pid, long policy, long uparam)
 
 	if ((int)pid < 0 || !uparam)
 		return -EINVAL;
-	if (!(t = affinity_target(pid)))
+	if (!(t = target_thread(pid)))
 		return -ESRCH;
 	if (copy_from_user(&prio, uparam, sizeof(prio)))
 		return -EFAULT;
@@ -834,7 +834,7 @@ long sys_sched_getscheduler(long pid)
 
 	if ((int)pid < 0)
 		return -EINVAL;
-	return (t = affinity_target(pid)) ? t->policy : -ESRCH;
+	return (t = target_thread(pid)) ? t->policy : -ESRCH;
 }
 
 long sys_sched_getparam(long pid, long uparam)
@@ -843,7 +843,7 @@ long sys_sched_getparam(long pid, long uparam)
 
 	if ((int)pid < 0 || !uparam)
 		return -EINVAL;
-	if (!(t = affinity_target(pid)))
+	if (!(t = target_thread(pid)))
 		return -ESRCH;
 	return copy_to_user(uparam, &t->priority, sizeof(int));
 }
@@ -854,7 +854,7 @@ long sys_sched_rr_get_interval(long pid, long uts)
 
 	if ((int)pid < 0)
 		return -EINVAL;
-	if (!affinity_target(pid))
+	if (!target_thread(pid))
 		return -ESRCH;
 	return copy_to_user(uts, &ts, sizeof(ts));
 }

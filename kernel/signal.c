@@ -511,19 +511,28 @@ static void wait_for_signal(const char *what)
 		sched_external_waits--;
 }
 
-long sys_rt_sigsuspend(long umask, long size)
+long signal_mask_for_call(long uset, long size)
 {
 	struct thread *t = current;
 	uint64_t mask;
 	long r;
 
-	if ((r = user_sigset(umask, size, &mask)))
+	if ((r = user_sigset(uset, size, &mask)))
 		return r;
-	/* Deliver under `mask` on the way back; the handler's frame keeps the
-	 * mask to restore (Linux's saved_sigmask). */
+	/* Delivery on the way back happens under `mask`; the handler's frame
+	 * keeps the mask to restore (Linux's saved_sigmask). */
 	t->saved_mask = t->blocked;
 	t->has_saved_mask = 1;
 	t->blocked = mask;
+	return 0;
+}
+
+long sys_rt_sigsuspend(long umask, long size)
+{
+	long r;
+
+	if ((r = signal_mask_for_call(umask, size)))
+		return r;
 	wait_for_signal("rt_sigsuspend");
 	return -ERESTARTNOHAND;
 }

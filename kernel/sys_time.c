@@ -112,8 +112,8 @@ static long sleep_ts(long clk, long flags, long ureq, long urem)
 	mono = time_monotonic_ns(); /* after `now`: a deadline is never early */
 	ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	if ((flags & TIMER_ABSTIME) && (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE))
-		ns = time_realtime_to_monotonic(ns) > mono ? time_realtime_to_monotonic(ns) - mono
-		                                           : 0;
+		ns =
+		    MAX(time_realtime_to_monotonic(ns), mono) - mono; /* exact: no second reading */
 	else if (flags & TIMER_ABSTIME)
 		ns = ns > now ? ns - now : 0;
 	deadline = mono + ns;

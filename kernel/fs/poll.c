@@ -97,23 +97,10 @@ static long do_poll(long ufds, unsigned long nfds, uint64_t deadline)
 	return r ? r : n;
 }
 
-/* Swap in the signal mask of ppoll/pselect for the call; it is restored
- * on the way back (after a handler ran under it, as rt_sigsuspend). */
+/* The signal mask of ppoll/pselect for the call (none: the thread's own). */
 static long with_sigmask(long usig, long size)
 {
-	struct thread *t = current;
-	uint64_t mask;
-
-	if (!usig)
-		return 0;
-	if (size != 8)
-		return -EINVAL;
-	if (copy_from_user(&mask, usig, 8))
-		return -EFAULT;
-	t->saved_mask = t->blocked;
-	t->has_saved_mask = 1;
-	t->blocked = mask & ~((1ull << 8) | (1ull << 18)); /* not SIGKILL, SIGSTOP */
-	return 0;
+	return usig ? signal_mask_for_call(usig, size) : 0;
 }
 
 long sys_poll(long ufds, long nfds, long timeout_ms)

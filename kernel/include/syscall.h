@@ -65,6 +65,11 @@ void timer_signal_dropped(int sig);
  * (NULL: for the process)? */
 int signal_ignored(int sig);
 int signal_is_pending(struct thread *t, int sig);
+/* signal_mask_for_call - the sigset_t at uset (size bytes) becomes the
+ * calling thread's mask until the system call in progress returns, and a
+ * signal it lets through is delivered under it (rt_sigsuspend(2),
+ * ppoll(2), pselect6(2)). 0, -EINVAL, -EFAULT. */
+long signal_mask_for_call(long uset, long size);
 
 /*
  * fork(2) without a second CPU context: the child runs first, to its end,

@@ -3,8 +3,20 @@
 #define X86_64_ARCH_PRIV_H
 #include <arch.h>
 #include <arch/trapframe.h>
+#include <arch/x86.h>
 
 extern uint64_t boot_pml4[512];
+
+/* sysret_frame - make the system call's frame tf return as SYSRET would:
+ * to %rcx, with the flags SYSCALL saved in %r11 (and interrupts on), in
+ * the program's segments; %rax is the caller's to set. */
+static inline void sysret_frame(struct trapframe *tf)
+{
+	tf->rip = tf->rcx;
+	tf->rflags = (tf->r11 & RFLAGS_USER) | RFLAGS_IF | 2;
+	tf->cs = GDT_USER_CS;
+	tf->ss = GDT_USER_DS;
+}
 /* hc_call - a hypercall of the Bothy monitor: arg is the call's struct. */
 void hc_call(unsigned nr, void *arg);
 /* arch_kstack_top - the top of the kernel stack that traps from the

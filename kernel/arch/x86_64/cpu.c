@@ -197,10 +197,7 @@ void arch_thread_new_user(struct thread *t, uint64_t sp)
 
 	*tf = *parent;
 	tf->rax = 0;
-	tf->rip = tf->rcx; /* as the system call returns */
-	tf->rflags = (tf->r11 & RFLAGS_USER) | RFLAGS_IF | 2;
-	tf->cs = GDT_USER_CS;
-	tf->ss = GDT_USER_DS;
+	sysret_frame(tf); /* as the system call returns */
 	if (sp)
 		tf->rsp = sp;
 	memset(f, 0, sizeof(*f));

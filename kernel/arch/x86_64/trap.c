@@ -92,10 +92,7 @@ void *arch_user_context_save(void)
 		return NULL;
 	}
 	c->tf = *tf;
-	c->tf.rip = c->tf.rcx; /* as do_syscall() will return */
-	c->tf.rflags = (c->tf.r11 & RFLAGS_USER) | RFLAGS_IF | 2;
-	c->tf.cs = GDT_USER_CS;
-	c->tf.ss = GDT_USER_DS;
+	sysret_frame(&c->tf); /* as do_syscall() will return */
 	c->fs_base = current->arch.fs_base;
 	return c;
 }
@@ -137,13 +134,8 @@ static void do_syscall(struct trapframe *tf)
 	t->syscall_nr = (long)tf->rax;
 	r = syscall_dispatch(tf->rax, args);
 	if (!t->syscall_replaced) {
-		/* Return as SYSRET would: to %rcx with the flags SYSCALL saved in
-		 * %r11 (and interrupts on). */
 		tf->rax = (uint64_t)r;
-		tf->rip = tf->rcx;
-		tf->rflags = (tf->r11 & RFLAGS_USER) | RFLAGS_IF | 2;
-		tf->cs = GDT_USER_CS;
-		tf->ss = GDT_USER_DS;
+		sysret_frame(tf);
 	} else
 		t->syscall_nr = -1; /* the frame is the signal's: nothing to restart */
 }
