@@ -18,7 +18,8 @@ KCFLAGS := -std=gnu11 -O2 $(WARN) -ffreestanding -fno-pic -fno-pie -nostdinc \
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,--no-warn-rwx-segments -T kernel/arch/$(ARCH)/kernel.ld
 
-KSRC := $(wildcard kernel/*.c kernel/fs/*.c kernel/lib/*.c kernel/arch/$(ARCH)/*.c kernel/arch/$(ARCH)/*.S)
+KSRC := $(wildcard kernel/*.c kernel/fs/*.c kernel/net/*.c kernel/drivers/*.c kernel/lib/*.c \
+	kernel/arch/$(ARCH)/*.c kernel/arch/$(ARCH)/*.S)
 KOBJ := $(patsubst %,$(B)/%.o,$(basename $(KSRC)))
 KERNEL := $(B)/bothy-$(ARCH).elf
 

@@ -25,6 +25,17 @@ REQUIRED=(
 	lua5.4          # Debian's own dynamic programs, run by the tests
 	sqlite3
 	python3
+	pkg-config      # finds libslirp
+	libslirp-dev    # the monitor's user networking (--net slirp)
+	dpkg-dev        # dpkg-source, for apt-get source lwip
+	xz-utils
+	nginx-light     # Debian servers the network tests run
+	lighttpd
+	redis-server
+	redis-tools     # redis-benchmark
+	wrk             # HTTP load from the host
+	netcat-openbsd  # nc, for the echo demo
+	iproute2        # ip netns / tap for the tap backend tests
 )
 # Nice to have: installed when the archive has them, skipped otherwise.
 OPTIONAL=(

@@ -22,7 +22,7 @@
 #ifndef BOTHY_ABI_H
 #define BOTHY_ABI_H
 
-#define BOTHY_ABI_VERSION 4 /* 4: SMP (BOTHY_HC_CPU_ON), events, READ never blocks */
+#define BOTHY_ABI_VERSION 5 /* 5: virtio-mmio devices and the network configuration */
 #define BOTHY_BOOT_MAGIC  0x59485442424f4f54ull /* "TOOBBTHY" little-endian */
 
 /* ELF note (name "Bothy") in the kernel image carrying BOTHY_ABI_VERSION. */
@@ -42,6 +42,12 @@
 #define BOTHY_GPA_KERNEL   0x100000ull  /* lowest address of the kernel image */
 #define BOTHY_MEM_MIN      (4ull << 20) /* smallest guest RAM accepted */
 #define BOTHY_MEM_MAX      (2ull << 30) /* the boot map covers 2 GiB */
+/* virtio-mmio devices (virtio 1.2 section 4.2): device n's registers are
+ * the page at BOTHY_GPA_VIRTIO + n * BOTHY_VIRTIO_STRIDE, above RAM and
+ * outside the boot map (the kernel maps them uncached itself). */
+#define BOTHY_GPA_VIRTIO    0xd0000000ull
+#define BOTHY_VIRTIO_STRIDE 0x1000ull
+#define BOTHY_VIRTIO_MAX    8
 
 /* The kernel runs at KERNEL_VBASE + physical address (top 2 GiB). */
 #define BOTHY_KERNEL_VBASE 0xffffffff80000000ull
@@ -63,6 +69,11 @@
  * harmless. Under QEMU there are no events.
  */
 #define BOTHY_VECTOR_EVENT 0xec
+/* Device interrupts: virtio-mmio device n raises vector
+ * BOTHY_VECTOR_VIRTIO + n on vCPU 0 (an edge MSI, fixed delivery to APIC
+ * ID 0; irqfd where KVM offers it). The driver reads InterruptStatus and
+ * acknowledges it as on any virtio-mmio interrupt line. */
+#define BOTHY_VECTOR_VIRTIO 0xd0
 #define BOTHY_EVENT_STDIN  (1ull << 0) /* fd 0 became readable (data, EOF or error) */
 
 /* vCPUs: `bothy run --cpus N`, 1 <= N <= BOTHY_CPUS_MAX; vCPU n has APIC ID n. */
@@ -75,6 +86,29 @@ enum bothy_log_level {
 	BOTHY_LOG_INFO = 2,
 	BOTHY_LOG_DEBUG = 3,
 };
+
+/*
+ * The network configuration of the first virtio-net device (`bothy run
+ * --ip`, `--gateway`, `--dns`, or what the --net backend implies). IPv4
+ * addresses are in network byte order, as in struct in_addr. With
+ * BOTHY_NET_DHCP the guest asks DHCP (RFC 2131) instead and ignores
+ * ip4/prefix4/gateway4/dns4. With no BOTHY_NET_* flag at all the guest
+ * configures nothing but the link (IPv6 link-local, SLAAC).
+ */
+#define BOTHY_NET_STATIC (1u << 0) /* use ip4/prefix4/gateway4/dns4 */
+#define BOTHY_NET_DHCP   (1u << 1) /* ask DHCP */
+struct bothy_net_config {
+	uint32_t flags;    /* BOTHY_NET_* */
+	uint32_t ip4;      /* the guest's address */
+	uint32_t gateway4; /* 0: none */
+	uint32_t dns4;     /* 0: none; becomes /etc/resolv.conf's nameserver */
+	uint8_t prefix4;   /* netmask length, 0..32 */
+	uint8_t pad[3];
+	uint32_t mtu;      /* 0: 1500 */
+	uint8_t hostname[32]; /* NUL-terminated; empty: "bothy" */
+	uint8_t pad2[8];
+};
+_Static_assert(sizeof(struct bothy_net_config) == 64, "net config size");
 
 /*
  * Boot information, at BOTHY_GPA_BOOTINFO. All addresses are
@@ -107,8 +141,19 @@ struct bothy_boot_info {
 	uint8_t seed[32];      /* random bytes from the host (getrandom(2)) */
 	uint64_t events;       /* BOTHY_EVENT_* raised by the monitor, see above */
 	uint64_t host_signals; /* bit sig-1: the host sent `bothy run` signal sig */
+	/* virtio-mmio devices: virtio[0..nvirtio) (see BOTHY_GPA_VIRTIO) */
+	uint32_t nvirtio;
+	uint32_t pad0;
+	struct bothy_virtio_dev {
+		uint64_t gpa;    /* registers: BOTHY_GPA_VIRTIO + n * BOTHY_VIRTIO_STRIDE */
+		uint32_t size;   /* bytes of register space (at most BOTHY_VIRTIO_STRIDE) */
+		uint32_t vector; /* BOTHY_VECTOR_VIRTIO + n */
+	} virtio[BOTHY_VIRTIO_MAX];
+	struct bothy_net_config net; /* the first virtio-net device's addresses */
 };
-_Static_assert(sizeof(struct bothy_boot_info) == 176, "boot info size");
+_Static_assert(sizeof(struct bothy_virtio_dev) == 16, "virtio dev size");
+_Static_assert(sizeof(struct bothy_boot_info) == 176 + 8 + 16 * BOTHY_VIRTIO_MAX + 64,
+               "boot info size");
 
 /* Hypercall numbers; port = BOTHY_HC_PORT_BASE + nr. */
 #define BOTHY_HC_PORT_BASE 0x500
