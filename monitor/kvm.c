@@ -6,7 +6,8 @@
  * PT_LOAD segments copied to their physical addresses, the program file
  * and then the --initrd archive mapped copy-on-write into guest RAM, vCPU
  * threads that serve the hypercalls of include/bothy/abi.h (with the -v
- * shares of monitor/hostfs.c), and the main thread serving events
+ * shares of monitor/hostfs.c), virtio-mmio devices (the --net card,
+ * virtio_net.c) with their I/O threads, and the main thread serving events
  * (events.c) until the guest ends.
  *
  * Guest RAM is one anonymous mapping that is never touched up front: the
@@ -194,6 +195,8 @@ int run_kvm(const struct options *o)
 		file_place(&vm, o->initrd_fd, o->initrd_size, end, "the initrd");
 	boot_info(&vm, o, kernel_end, kernel_end, prog.size, initrd_gpa,
 	          view_size + (o->initrd ? o->initrd_size : 0));
+	net_devices_setup(&vm, &o->net,
+	                  gpa_ptr(&vm, BOTHY_GPA_BOOTINFO, sizeof(struct bothy_boot_info)));
 	if (o->nvolumes && !(vm.hostfs = hostfs_new(o->volumes, o->nvolumes, 0)))
 		die(BOTHY_EXIT_MONITOR, "out of memory");
 	entry = ((const Elf64_Ehdr *)kernel.data)->e_entry;
@@ -201,11 +204,14 @@ int run_kvm(const struct options *o)
 		vcpu_create(&vm, i, entry);
 	vcpu_clock_info(&vm);
 	events_setup(&vm);
+	net_devices_start(&vm);
 	vcpus_start(&vm);
 	status = events_loop(&vm);
 	/* A thread that does not stop keeps what it uses: exit frees it. */
-	if (vcpus_stop(&vm))
+	if (vcpus_stop(&vm)) {
 		hostfs_free(vm.hostfs);
+		net_devices_stop(&vm);
+	}
 	if (o->log_level >= BOTHY_LOG_DEBUG)
 		kvm_stats_print(&vm);
 	return status;

@@ -20,6 +20,7 @@
 enum { VCPU_STOPPED = 0, VCPU_STARTED = 1 };
 
 struct vm;
+struct virtio_dev;
 
 /* One vCPU: KVM_CREATE_VCPU id (= APIC ID) `id`, run by its own thread. */
 struct vcpu {
@@ -51,6 +52,8 @@ struct vm {
 	int stdin_fd;               /* eventfd: READ said -EAGAIN, watch fd 0 (if events) */
 	int signal_fd;              /* signalfd of the forwarded signals, or -1 */
 	struct hostfs *hostfs;      /* -v shares (monitor/hostfs.h), or NULL */
+	unsigned nvirtio;           /* virtio-mmio devices (virtio_mmio.h) */
+	struct virtio_dev *virtio[BOTHY_VIRTIO_MAX];
 	uint64_t hypercalls[BOTHY_HC_MAX]; /* how many of each, for --log debug */
 };
 

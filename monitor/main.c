@@ -48,6 +48,16 @@ static void usage(FILE *f)
 	      "      --root DIR[:rw]   a host tree as the guest's root, read-only unless :rw\n"
 	      "                        (--vmm kvm; /tmp, /dev, /proc, /sys still the guest's)\n"
 	      "      --vmm kvm|qemu    run under Bothy's KVM monitor (default) or QEMU\n"
+	      "      --net slirp|tap:NAME|none\n"
+	      "                        the guest's network card: user-mode NAT (default), a\n"
+	      "                        host tap interface, or none\n"
+	      "  -p, --publish [HOSTADDR:]HOSTPORT:GUESTPORT[/tcp|/udp]\n"
+	      "                        forward a host port (on 127.0.0.1 unless HOSTADDR) to\n"
+	      "                        the guest (--net slirp)\n"
+	      "      --ip A.B.C.D/N|dhcp   the guest's address (slirp: 10.0.2.15/24; tap: dhcp)\n"
+	      "      --gateway A.B.C.D --dns A.B.C.D\n"
+	      "                        its router and name server (slirp: 10.0.2.2, 10.0.2.3)\n"
+	      "      --mac XX:XX:XX:XX:XX:XX   its card's address (default 52:54:00:12:34:56)\n"
 	      "      --fixed-base      load programs and libraries at fixed addresses (no\n"
 	      "                        randomisation; like setarch -R), for reproducible runs\n"
 	      "      --log LEVEL       error, warn (default), info or debug\n"
@@ -220,8 +230,63 @@ enum {
 	OPT_INITRD,
 	OPT_ROOT,
 	OPT_FIXED,
-	OPT_CPUS
+	OPT_CPUS,
+	OPT_NET,
+	OPT_IP,
+	OPT_GATEWAY,
+	OPT_DNS,
+	OPT_MAC
 };
+
+/* The network options (net.h): one line naming the flag on a bad value. */
+static void parse_net_option(struct options *o, int c, const char *arg)
+{
+	char err[200];
+	int r = 0;
+
+	switch (c) {
+	case OPT_NET:
+		r = net_parse_mode(&o->net, arg, err, sizeof(err));
+		break;
+	case 'p':
+		r = net_parse_forward(&o->net, arg, err, sizeof(err));
+		break;
+	case OPT_IP:
+		r = net_parse_ip(&o->net, arg, err, sizeof(err));
+		break;
+	case OPT_GATEWAY:
+		r = net_parse_addr("--gateway", arg, &o->net.gateway4, err, sizeof(err));
+		o->net.gateway_set = 1;
+		break;
+	case OPT_DNS:
+		r = net_parse_addr("--dns", arg, &o->net.dns4, err, sizeof(err));
+		o->net.dns_set = 1;
+		break;
+	case OPT_MAC:
+		r = net_parse_mac(&o->net, arg, err, sizeof(err));
+		break;
+	}
+	if (r)
+		die(BOTHY_EXIT_MONITOR, "%s", err);
+}
+
+/* The options together: -p needs slirp, the addresses must agree. */
+static void check_net(const struct options *o)
+{
+	struct bothy_net_config c;
+	uint8_t mac[6];
+	char err[200];
+
+	if (o->net.nfwd && o->net.mode != NET_SLIRP)
+		die(BOTHY_EXIT_MONITOR, "-p %s: forwarding ports needs --net slirp",
+		    o->net.fwd[0].spec);
+	if (o->net.mode == NET_NONE &&
+	    (o->net.ip_set || o->net.gateway_set || o->net.dns_set || o->net.mac_set))
+		die(BOTHY_EXIT_MONITOR,
+		    "--net none: --ip, --gateway, --dns and --mac need a network");
+	if (net_config(&o->net, &c, mac, err, sizeof(err)))
+		die(BOTHY_EXIT_MONITOR, "%s", err);
+}
 
 /* --cpus N: a decimal count of vCPUs, 1..BOTHY_CPUS_MAX. */
 static unsigned parse_cpus(const char *s)
@@ -263,13 +328,19 @@ static void parse_run(struct options *o, int argc, char **argv)
 	    {"help", no_argument, 0, 'h'},
 	    {"crash-kernel", no_argument, 0, OPT_CRASH},
 	    {"fixed-base", no_argument, 0, OPT_FIXED},
+	    {"net", required_argument, 0, OPT_NET},
+	    {"publish", required_argument, 0, 'p'},
+	    {"ip", required_argument, 0, OPT_IP},
+	    {"gateway", required_argument, 0, OPT_GATEWAY},
+	    {"dns", required_argument, 0, OPT_DNS},
+	    {"mac", required_argument, 0, OPT_MAC},
 	    {0, 0, 0, 0},
 	};
 	int c;
 
 	opterr = 0;
 	/* "+": stop at the program name; its own flags are its own. */
-	while ((c = getopt_long(argc, argv, "+m:e:v:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:e:v:p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			o->mem_size = parse_size(optarg);
@@ -315,6 +386,14 @@ static void parse_run(struct options *o, int argc, char **argv)
 		case OPT_CRASH:
 			o->crash_kernel = 1;
 			break;
+		case OPT_NET:
+		case 'p':
+		case OPT_IP:
+		case OPT_GATEWAY:
+		case OPT_DNS:
+		case OPT_MAC:
+			parse_net_option(o, c, optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -332,6 +411,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 		if (!strcmp(o->volumes[i].guest, "/") && o->initrd)
 			die(BOTHY_EXIT_MONITOR,
 			    "--root and --initrd both give the guest's root: use one");
+	check_net(o);
 	if (optind >= argc)
 		die(BOTHY_EXIT_MONITOR, "no program given (bothy run [options] PROGRAM [ARGS...])");
 	o->program = argv[optind];

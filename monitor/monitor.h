@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <bothy/abi.h>
 
+#include "net.h"
+
 struct hostfs_share;
 
 /* What `bothy run` was asked to do (monitor/main.c parses it). */
@@ -30,6 +32,7 @@ struct options {
 	char *exe_path;       /* its absolute path (realpath(3)) */
 	char **argv;          /* argv[0] = program, NULL-terminated */
 	int argc;
+	struct net_options net; /* --net, -p, --ip, --gateway, --dns, --mac (net.h) */
 };
 
 /* A file mapped read-only into memory. */

@@ -9,8 +9,14 @@
  * own (which ends with its TRAILER!!! and zeros up to a multiple of 512),
  * as Linux concatenates initramfs archives. -v is refused: there is no
  * monitor here to serve host directories.
+ * The network (--net, -p, --ip, ...): QEMU's own -netdev user (slirp) or
+ * tap with a virtio-net-device, which microvm puts on a virtio-mmio slot
+ * and names on the kernel command line (auto-kernel-cmdline); the guest's
+ * addresses follow with -append as bothy.ip=, bothy.gateway=, bothy.dns=
+ * (kernel/lib/bootcmd.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +25,9 @@
 #include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "../kernel/arch/x86_64/pvh.h"
 #include "cpio_out.h"
@@ -168,6 +177,106 @@ static const char *accel(void)
 	return "kvm";
 }
 
+/* sprintf into a fresh string; exits on out of memory. */
+__attribute__((format(printf, 1, 2))) static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		die(BOTHY_EXIT_MONITOR, "out of memory");
+	return s;
+}
+
+static char *ip_str(uint32_t a)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, buf, sizeof(buf));
+	return xasprintf("%s", buf);
+}
+
+/* -p: QEMU would only say "could not set up host forwarding rule" and
+ * stop; try each host port here first and name the one in use. */
+static void ports_check(const struct net_options *no)
+{
+	for (unsigned i = 0; i < no->nfwd; i++) {
+		const struct net_forward *f = &no->fwd[i];
+		struct sockaddr_in sa = {
+		    .sin_family = AF_INET, .sin_port = htons(f->host_port), .sin_addr = f->host};
+		int one = 1,
+		    fd = socket(AF_INET, (f->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			die(BOTHY_EXIT_MONITOR, "socket: %s", strerror(errno));
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			die(BOTHY_EXIT_MONITOR, "-p %s: cannot listen on %s:%u/%s: %s", f->spec,
+			    ip_str(f->host.s_addr), f->host_port, f->udp ? "udp" : "tcp",
+			    strerror(errno));
+		close(fd);
+	}
+}
+
+/*
+ * The QEMU arguments for the network of o into args[*n..] (room for 8):
+ * -global (virtio 1.x transports), -netdev, -device and -append. --net none: nothing (-nodefaults
+ * makes no card).
+ */
+static void net_args(const struct options *o, char **args, unsigned *n)
+{
+	const struct net_options *no = &o->net;
+	struct bothy_net_config c;
+	uint8_t mac[6];
+	char err[200], *netdev, *cmdline;
+
+	if (no->mode == NET_NONE)
+		return;
+	if (net_config(no, &c, mac, err, sizeof(err)))
+		die(BOTHY_EXIT_MONITOR, "%s", err);
+	ports_check(no);
+	if (no->mode == NET_TAP) {
+		netdev = xasprintf("tap,id=n0,ifname=%s,script=no,downscript=no", no->tap);
+	} else {
+		uint32_t ip = c.ip4 ? c.ip4 : htonl(0x0a00020f); /* DHCP: 10.0.2.15 */
+		unsigned prefix = c.flags & BOTHY_NET_STATIC ? c.prefix4 : 24;
+		uint32_t net = ip & (prefix ? htonl(~0u << (32 - prefix)) : 0);
+		netdev =
+		    xasprintf("user,id=n0,net=%s/%u,dhcpstart=%s", ip_str(net), prefix, ip_str(ip));
+		if (c.gateway4)
+			netdev = xasprintf("%s,host=%s", netdev, ip_str(c.gateway4));
+		if (c.dns4)
+			netdev = xasprintf("%s,dns=%s", netdev, ip_str(c.dns4));
+		for (unsigned i = 0; i < no->nfwd; i++)
+			netdev = xasprintf(
+			    "%s,hostfwd=%s:%s:%u-%s:%u", netdev, no->fwd[i].udp ? "udp" : "tcp",
+			    no->fwd[i].host.s_addr ? ip_str(no->fwd[i].host.s_addr) : "",
+			    no->fwd[i].host_port, ip_str(ip), no->fwd[i].guest_port);
+	}
+	if (c.flags & BOTHY_NET_STATIC) {
+		cmdline = xasprintf("bothy.ip=%s/%u", ip_str(c.ip4), c.prefix4);
+		if (c.gateway4)
+			cmdline = xasprintf("%s bothy.gateway=%s", cmdline, ip_str(c.gateway4));
+		if (c.dns4)
+			cmdline = xasprintf("%s bothy.dns=%s", cmdline, ip_str(c.dns4));
+	} else {
+		cmdline = xasprintf("bothy.ip=dhcp");
+	}
+	/* microvm's virtio-mmio transports are legacy (version 1) unless told */
+	args[(*n)++] = "-global";
+	args[(*n)++] = "virtio-mmio.force-legacy=false";
+	args[(*n)++] = "-netdev";
+	args[(*n)++] = netdev;
+	args[(*n)++] = "-device";
+	args[(*n)++] = xasprintf("virtio-net-device,netdev=n0,mac=%02x:%02x:%02x:%02x:%02x:%02x",
+	                         mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	args[(*n)++] = "-append";
+	args[(*n)++] = cmdline;
+}
+
 int run_qemu(const struct options *o)
 {
 	struct image kernel, prog;
@@ -189,7 +298,7 @@ int run_qemu(const struct options *o)
 	acc = accel();
 	if (!qemu)
 		qemu = "qemu-system-x86_64";
-	char *argv[] = {
+	char *base[] = {
 	    qemu,
 	    "-M",
 	    "microvm,rtc=on",
@@ -230,8 +339,16 @@ int run_qemu(const struct options *o)
 	    "isa-serial,chardev=status,iobase=0x3e8,irq=4",
 	    "-device",
 	    "isa-debug-exit,iobase=0xf4,iosize=4",
-	    NULL,
 	};
+	char *argv[sizeof(base) / sizeof(base[0]) + 9];
+	unsigned argc = sizeof(base) / sizeof(base[0]);
+
+	memcpy(argv, base, sizeof(base));
+	net_args(o, argv, &argc);
+	argv[argc] = NULL;
+	if (getenv("BOTHY_QEMU_SHOW"))
+		for (unsigned i = 0; i <= argc; i++)
+			fprintf(stderr, "%s%s", argv[i] ? argv[i] : "\n", argv[i] ? " " : "");
 	if (pipe2(pipefd, O_CLOEXEC) < 0 || fcntl(pipefd[0], F_SETFL, O_NONBLOCK) < 0)
 		die(BOTHY_EXIT_MONITOR, "pipe: %s", strerror(errno));
 	fflush(stdout);

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "kvm.h"
+#include "virtio_mmio.h"
 
 #define MSR_IA32_TSC             0x10
 #define CPUID_1_ECX_X2APIC       (1u << 21)
@@ -234,7 +235,10 @@ static int vcpu_exit(struct vcpu *v)
 	case KVM_EXIT_SHUTDOWN:
 		guest_died(v, "triple fault (a fault before or while handling faults)");
 		return 1;
-	case KVM_EXIT_MMIO:
+	case KVM_EXIT_MMIO: /* a virtio-mmio device's registers (virtio_mmio.c) */
+		if (virtio_mmio_exit(v->vm, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+		                     run->mmio.is_write))
+			return 0;
 		snprintf(what, sizeof(what), "MMIO access at guest-physical 0x%llx",
 		         run->mmio.phys_addr);
 		break;
