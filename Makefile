@@ -23,10 +23,31 @@ KSRC := $(wildcard kernel/*.c kernel/fs/*.c kernel/net/*.c kernel/drivers/*.c ke
 KOBJ := $(patsubst %,$(B)/%.o,$(basename $(KSRC)))
 KERNEL := $(B)/bothy-$(ARCH).elf
 
+# lwIP 2.1.3, the TCP/IP stack: scripts/fetch-lwip.sh unpacks Debian's
+# source package into $(LWIP_DIR); its core is compiled with the kernel's
+# flags and our port (kernel/net/lwip/: lwipopts.h, arch/cc.h,
+# arch/sys_arch.h). Kernel code that uses lwIP (kernel/net/) gets
+# LWIP_INC too.
+LWIP_DIR := $(B)/lwip/src
+LWIP_STAMP := $(LWIP_DIR)/.fetched
+LWIP_INC := -Ikernel/net/lwip -I$(LWIP_DIR)/src/include
+LWIP_SRC := $(addprefix core/,altcp.c altcp_alloc.c altcp_tcp.c def.c dns.c inet_chksum.c \
+	init.c ip.c mem.c memp.c netif.c pbuf.c raw.c stats.c sys.c tcp.c tcp_in.c tcp_out.c \
+	timeouts.c udp.c) \
+	$(addprefix core/ipv4/,autoip.c dhcp.c etharp.c icmp.c igmp.c ip4.c ip4_addr.c ip4_frag.c) \
+	$(addprefix core/ipv6/,dhcp6.c ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c ip6_frag.c mld6.c \
+	nd6.c) \
+	netif/ethernet.c api/tcpip.c api/err.c
+LWIP_OBJ := $(patsubst %.c,$(B)/lwip/obj/%.o,$(LWIP_SRC))
+
 MCFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Iinclude -Ikernel/lib -MMD -MP
 # Pure kernel modules that the monitor shares (ELF checks, cpio).
 MSHARED := kernel/lib/elf.c kernel/lib/cpio.c
 MSRC := $(wildcard monitor/*.c) $(MSHARED)
+# libslirp for `--net slirp` (monitor/net_slirp.c). Its .pc file requires
+# glib-2.0's, which Debian's libslirp-dev does not pull in; the header
+# itself needs no glib, so plain -lslirp does when pkg-config cannot.
+SLIRP_LIBS := $(shell pkg-config --libs slirp 2>/dev/null || echo -lslirp)
 MOBJ := $(patsubst %,$(B)/host/%.o,$(basename $(MSRC)))
 
 all: $(B)/bothy
@@ -45,6 +66,13 @@ $(B)/gen/syscall_names.h: $(UNISTD)
 $(B)/%.o: %.c | $(GEN)
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(CC) $(KCFLAGS) -c -o $@ $<
+$(LWIP_STAMP):
+	@scripts/fetch-lwip.sh $(LWIP_DIR)
+$(LWIP_OBJ): $(B)/lwip/obj/%.o: $(LWIP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC lwip/$*.c"; $(CC) $(KCFLAGS) $(LWIP_INC) -c -o $@ $(LWIP_DIR)/src/$*.c
+$(filter $(B)/kernel/net/%,$(KOBJ)): KCFLAGS += $(LWIP_INC)
+$(filter $(B)/kernel/net/%,$(KOBJ)): | $(LWIP_STAMP)
 $(B)/%.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS $<"; $(CC) $(KCFLAGS) -D__ASSEMBLY__ -DVDSO_PATH='"$(VDSO)"' -c -o $@ $<
@@ -61,8 +89,8 @@ $(VDSO): $(VDIR)/vdso.c $(VDIR)/vdso.lds kernel/arch/$(ARCH)/include/arch/vdso.h
 		-Wl,-z,max-page-size=4096 -o $@ $<
 $(B)/kernel/arch/$(ARCH)/vdso_blob.o: $(VDSO)
 
-$(KERNEL): $(KOBJ) kernel/arch/$(ARCH)/kernel.ld
-	@echo "  LD $@"; $(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJ) -lgcc
+$(KERNEL): $(KOBJ) $(LWIP_OBJ) kernel/arch/$(ARCH)/kernel.ld
+	@echo "  LD $@"; $(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJ) $(LWIP_OBJ) -lgcc
 	@size=$$(stat -c %s $@); echo "  kernel $@: $$size bytes"
 
 $(B)/host/%.o: %.c
@@ -75,7 +103,7 @@ $(B)/host/kernel_blob.o: $(KERNEL) monitor/kernel_blob.S
 	@$(CC) -c -DKERNEL_PATH='"$(KERNEL)"' -o $@ monitor/kernel_blob.S
 
 $(B)/bothy: $(MOBJ) $(B)/host/kernel_blob.o
-	@echo "  LD $@"; $(CC) -o $@ $^ -lpthread
+	@echo "  LD $@"; $(CC) -o $@ $^ $(SLIRP_LIBS) -lpthread
 
 install: $(B)/bothy
 	install -D -m 0755 $(B)/bothy $(DESTDIR)$(PREFIX)/bin/bothy

@@ -8,11 +8,13 @@
 #include <exec.h>
 #include <ktime.h>
 #include <mm.h>
+#include <net.h>
 #include <random.h>
 #include <sched.h>
 #include <string.h>
 #include <sys.h>
 #include <vfs.h>
+#include <virtio.h>
 
 const struct platform *platform;
 struct bothy_boot_info *boot_info;
@@ -136,6 +138,10 @@ void kmain(void)
 	proc_exe_path = exe;
 	vfs_init();
 	boot_phase("files");
+	net_init();
+	virtio_init();
+	net_wait_configured();
+	boot_phase("network");
 	r = exec_start(boot_info->prog_gpa, boot_info->prog_size, boot_info->argc, argv,
 	               boot_info->envc, envp, exe, &why);
 	if (r == -ENOEXEC)

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <ktime.h>
 #include <mm.h>
+#include <net.h>
 #include <sched.h>
 #include <string.h>
 #include <sys.h>
@@ -308,7 +309,8 @@ void wake_thread(struct thread *t, int why)
 	wq_remove(t);
 	ktimer_cancel(&t->timeout);
 	t->woken = why;
-	nrunnable++;
+	if (!t->kthread)
+		nrunnable++;
 	make_ready(t);
 }
 
@@ -343,7 +345,8 @@ int wait_event(struct waitq *wq, uint64_t deadline, int interruptible, const cha
 		ktimer_arm(&t->timeout);
 	}
 	t->state = THREAD_BLOCKED;
-	nrunnable--;
+	if (!t->kthread)
+		nrunnable--;
 	schedule();
 	return t->woken == 1 ? 0 : t->woken;
 }
@@ -377,12 +380,29 @@ void sched_kick(struct thread *t)
 
 /* --- the idle loop --------------------------------------------------------- */
 
+/* Is a timer armed that may let the program progress? Every one but the
+ * deadline of a kernel thread's wait, unless that thread says it may
+ * (kthread_may_wake). */
+static int timers_may_wake(void)
+{
+	for (struct ktimer *k = timers; k; k = k->next) {
+		struct thread *t =
+		    (struct thread *)((char *)k - __builtin_offsetof(struct thread, timeout));
+		if (k->fn != timeout_fn || !t->kthread ||
+		    (t->kthread_may_wake && t->kthread_may_wake()))
+			return 1;
+	}
+	return 0;
+}
+
 /* Nothing can run, nothing is timed, nothing can come from outside. */
 static void deadlock_check(void)
 {
 	struct thread *t;
 
-	if (nrunnable || timers || sched_external_waits || !nthreads)
+	if (nrunnable || sched_external_waits || !nthreads || timers_may_wake())
+		return;
+	if (net_external && net_sockets)
 		return;
 	for (unsigned i = 0; i < ncpus_online; i++)
 		if (cpus[i].nready || !cpus[i].running->idle)
@@ -562,6 +582,44 @@ __noreturn void sched_cpu_main(struct cpu *c)
 __noreturn void sched_idle_start(void *arg)
 {
 	idle_loop(arg);
+}
+
+/* A kernel thread's first code: as after any switch, then fn(arg). */
+struct kthread_start {
+	void (*fn)(void *);
+	void *arg;
+};
+static __noreturn void kthread_main(void *arg)
+{
+	struct kthread_start st = *(struct kthread_start *)arg;
+
+	kfree(arg);
+	finish_switch();
+	st.fn(st.arg);
+	panic("kernel thread %s returned", current->kthread_name);
+}
+
+struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
+{
+	struct thread *t = thread_alloc();
+	struct kthread_start *st = kmalloc(sizeof(*st));
+
+	if (!t || !st) {
+		if (t)
+			thread_free(t);
+		kfree(st);
+		return NULL;
+	}
+	st->fn = fn;
+	st->arg = arg;
+	t->kthread = 1;
+	t->tid = 0;
+	t->cpu = this_cpu()->id;
+	t->affinity = ~0ull;
+	t->kthread_name = name;
+	arch_thread_new_kernel(t, kthread_main, st);
+	make_ready(t);
+	return t;
 }
 
 long sched_clone_thread(unsigned long flags, uint64_t sp, uint64_t ptid, uint64_t ctid,

@@ -13,6 +13,7 @@
 #include <ktime.h>
 #include <linux_abi.h>
 #include <mm.h>
+#include <net.h>
 #include <sched.h>
 #include <string.h>
 #include <sys.h>
@@ -343,8 +344,10 @@ long sys_timer_delete(long id)
 
 static struct super_block anon_sb = {.type = "anon_inodefs", .dev = 0xe, .statfs_type = 0x09041934};
 
-/* An anonymous file (anon_inode:[name]) with operations fop and priv. */
-static long anon_fd(const struct file_ops *fop, void *priv, unsigned flags, const char *name)
+/* anon_inode_fd - a descriptor for an anonymous file (anon_inode:[x]) with
+ * operations fop and priv; flags O_NONBLOCK and O_CLOEXEC. The descriptor
+ * or -ENOMEM/-EMFILE (priv stays the caller's then). */
+long anon_inode_fd(const struct file_ops *fop, void *priv, unsigned flags, const char *name)
 {
 	struct inode *i = inode_new(&anon_sb, 0600, 0);
 	struct file *f;
@@ -367,6 +370,7 @@ struct timerfd {
 	struct ptimer p;
 	uint64_t ticks; /* expiries not yet read */
 	struct waitq readers;
+	struct pollhead ph; /* epoll items watching it */
 };
 
 static const struct file_ops timerfd_fops;
@@ -379,7 +383,7 @@ static void timerfd_fire(struct ktimer *k)
 	if (t->p.interval)
 		t->ticks += ptimer_rearm(&t->p);
 	wake_up(&t->readers, -1);
-	poll_notify();
+	pollhead_notify(&t->ph, POLLIN);
 }
 
 static long timerfd_read(struct file *f, struct iobuf *b, uint64_t *pos)
@@ -408,6 +412,7 @@ static void timerfd_release(struct file *f)
 	struct timerfd *t = f->priv;
 
 	ktimer_cancel(&t->p.kt);
+	pollhead_release(&t->ph);
 	kfree(t);
 }
 
@@ -421,11 +426,17 @@ static unsigned timerfd_poll(struct file *f)
 	return ((struct timerfd *)f->priv)->ticks ? POLLIN | POLLRDNORM : 0;
 }
 
+static struct pollhead *timerfd_pollhead(struct file *f)
+{
+	return &((struct timerfd *)f->priv)->ph;
+}
+
 static const struct file_ops timerfd_fops = {
     .read = timerfd_read,
     .release = timerfd_release,
     .bytes_ready = timerfd_ready,
     .poll = timerfd_poll,
+    .pollhead = timerfd_pollhead,
 };
 
 #define TFD_TIMER_ABSTIME 1
@@ -447,7 +458,7 @@ long sys_timerfd_create(long clk, long flags)
 	t->p.kt.fn = timerfd_fire;
 	t->p.clock = (int)clk;
 	t->p.id = -1;
-	if ((fd = anon_fd(&timerfd_fops, t, (unsigned)flags, "anon_inode:[timerfd]")) < 0)
+	if ((fd = anon_inode_fd(&timerfd_fops, t, (unsigned)flags, "anon_inode:[timerfd]")) < 0)
 		kfree(t);
 	return fd;
 }
@@ -524,6 +535,7 @@ struct eventfd {
 	uint64_t count;
 	int semaphore;
 	struct waitq readers, writers;
+	struct pollhead ph; /* epoll items watching it */
 };
 
 static long eventfd_read(struct file *f, struct iobuf *b, uint64_t *pos)
@@ -545,7 +557,7 @@ static long eventfd_read(struct file *f, struct iobuf *b, uint64_t *pos)
 		return -EFAULT;
 	e->count -= n;
 	wake_up(&e->writers, -1);
-	poll_notify();
+	pollhead_notify(&e->ph, POLLOUT);
 	return 8;
 }
 
@@ -570,12 +582,13 @@ static long eventfd_write(struct file *f, struct iobuf *b, uint64_t *pos)
 	e->count += n;
 	if (n)
 		wake_up(&e->readers, -1);
-	poll_notify();
+	pollhead_notify(&e->ph, POLLIN);
 	return 8;
 }
 
 static void eventfd_release(struct file *f)
 {
+	pollhead_release(&((struct eventfd *)f->priv)->ph);
 	kfree(f->priv);
 }
 
@@ -592,12 +605,18 @@ static unsigned eventfd_poll(struct file *f)
 	       (e->count < ~0ull - 1 ? POLLOUT | POLLWRNORM : 0);
 }
 
+static struct pollhead *eventfd_pollhead(struct file *f)
+{
+	return &((struct eventfd *)f->priv)->ph;
+}
+
 static const struct file_ops eventfd_fops = {
     .read = eventfd_read,
     .write = eventfd_write,
     .release = eventfd_release,
     .bytes_ready = eventfd_ready,
     .poll = eventfd_poll,
+    .pollhead = eventfd_pollhead,
 };
 
 long sys_eventfd2(long count, long flags)
@@ -611,7 +630,7 @@ long sys_eventfd2(long count, long flags)
 		return -ENOMEM;
 	e->count = (uint32_t)count;
 	e->semaphore = flags & EFD_SEMAPHORE;
-	if ((fd = anon_fd(&eventfd_fops, e, (unsigned)flags, "anon_inode:[eventfd]")) < 0)
+	if ((fd = anon_inode_fd(&eventfd_fops, e, (unsigned)flags, "anon_inode:[eventfd]")) < 0)
 		kfree(e);
 	return fd;
 }

@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <linux_abi.h>
 #include <mm.h>
+#include <net.h>
 #include <string.h>
 
 #include "synth.h"
@@ -59,11 +60,40 @@ static int console_open(struct inode *inode, struct file *f)
 }
 
 static struct waitq stdin_wait;
+static struct pollhead stdin_ph; /* epoll items watching a console file */
+
+/*
+ * What poll(2) read of stdin to learn that it is readable, and the
+ * program has not read yet: bytes stdin_buf[stdin_off, stdin_len), or an
+ * end of file (stdin_eof: the next read returns 0).
+ */
+static char stdin_buf[512];
+static size_t stdin_off, stdin_len;
+static int stdin_eof;
 
 void console_stdin_ready(void)
 {
 	wake_up(&stdin_wait, -1);
-	poll_notify();
+	pollhead_notify(&stdin_ph, POLLIN);
+}
+
+/* Something read from stdin without waiting: bytes, 0 at the end of
+ * file, -EAGAIN (the monitor raises BOTHY_EVENT_STDIN when that changes),
+ * or -errno. */
+static long stdin_peek(void)
+{
+	long r;
+
+	if (stdin_off < stdin_len || stdin_eof)
+		return stdin_eof ? 0 : (long)(stdin_len - stdin_off);
+	r = platform->console_read(stdin_buf, sizeof(stdin_buf));
+	if (r > 0) {
+		stdin_off = 0;
+		stdin_len = (size_t)r;
+	} else if (r == 0) {
+		stdin_eof = 1;
+	}
+	return r;
 }
 
 /* vfs_read() checked a program buffer; the platform takes it as it is.
@@ -76,6 +106,17 @@ static long console_read(struct file *f, struct iobuf *b, uint64_t *pos)
 	int w;
 
 	(void)pos;
+	if (stdin_off < stdin_len) { /* what poll() took first */
+		size_t k = MIN(b->len, stdin_len - stdin_off);
+		if (io_copy_to(b, 0, stdin_buf + stdin_off, k))
+			return -EFAULT;
+		stdin_off += k;
+		return (long)k;
+	}
+	if (stdin_eof) {
+		stdin_eof = 0;
+		return 0;
+	}
 	for (;;) {
 		r = platform->console_read((void *)(uintptr_t)b->addr, b->len);
 		if (r != -EAGAIN || (f->flags & O_NONBLOCK))
@@ -140,11 +181,44 @@ static long console_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 	}
 }
 
+/* poll: always writable; readable (if open for reading) when stdin has
+ * a byte, its end of file or an error. Finding out reads stdin into a
+ * buffer that console_read() hands out first. */
+static unsigned console_poll(struct file *f)
+{
+	unsigned m = (f->flags & O_ACCMODE) != O_RDONLY ? POLLOUT | POLLWRNORM : 0;
+	long r;
+
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return m;
+	r = stdin_peek();
+	if (r >= 0)
+		m |= POLLIN | POLLRDNORM;
+	else if (r != -EAGAIN)
+		m |= POLLERR;
+	return m;
+}
+
+static struct pollhead *console_pollhead(struct file *f)
+{
+	(void)f;
+	return &stdin_ph;
+}
+
+/* release: the console stays; only the epoll items watching f go. */
+static void console_release(struct file *f)
+{
+	pollhead_forget(&stdin_ph, f);
+}
+
 const struct file_ops console_fops = {
     .open = console_open,
+    .release = console_release,
     .read = console_read,
     .write = console_write,
     .ioctl = console_ioctl,
+    .poll = console_poll,
+    .pollhead = console_pollhead,
 };
 
 /* The inode of stdio descriptor fd (made once, kept for good). */

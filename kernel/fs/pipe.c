@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <mm.h>
+#include <net.h>
 #include <sched.h>
 #include <string.h>
 #include <syscall.h>
@@ -20,6 +21,7 @@ struct pipe {
 	size_t head, count; /* ring: data at [head, head+count) mod size */
 	unsigned readers, writers;
 	struct waitq rq, wq; /* waiting to read, to write */
+	struct pollhead ph;  /* epoll items watching either end */
 };
 
 static struct super_block pipe_sb = {.type = "pipefs", .dev = 0xd, .statfs_type = 0x50495045};
@@ -29,6 +31,7 @@ static void pipe_inode_release(struct inode *i)
 {
 	struct pipe *p = i->priv;
 
+	pollhead_release(&p->ph); /* none left: each end's release forgot its own */
 	kfree(p->buf);
 	kfree(p);
 }
@@ -81,7 +84,7 @@ static long pipe_read(struct file *f, struct iobuf *b, uint64_t *pos)
 		done += k;
 	}
 	wake_up(&p->wq, -1);
-	poll_notify();
+	pollhead_notify(&p->ph, POLLOUT | POLLWRNORM);
 	return (long)done;
 }
 
@@ -117,7 +120,7 @@ static long pipe_write(struct file *f, struct iobuf *b, uint64_t *pos)
 			done += k;
 		}
 		wake_up(&p->rq, -1);
-		poll_notify();
+		pollhead_notify(&p->ph, POLLIN | POLLRDNORM);
 	}
 	return (long)done;
 }
@@ -132,7 +135,8 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	wake_up(&p->rq, -1); /* an end of file, or EPIPE, for whoever waits */
 	wake_up(&p->wq, -1);
-	poll_notify();
+	pollhead_forget(&p->ph, f);
+	pollhead_notify(&p->ph, 0); /* POLLHUP or POLLERR for the other end */
 }
 
 static unsigned pipe_poll(struct file *f)
@@ -141,9 +145,12 @@ static unsigned pipe_poll(struct file *f)
 
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return (p->count ? POLLIN | POLLRDNORM : 0) | (p->writers ? 0 : POLLHUP);
-	if (!p->readers)
-		return POLLERR;
-	return p->size - p->count >= 4096 ? POLLOUT | POLLWRNORM : 0;
+	return (p->size - p->count >= 4096 ? POLLOUT | POLLWRNORM : 0) | (p->readers ? 0 : POLLERR);
+}
+
+static struct pollhead *pipe_pollhead(struct file *f)
+{
+	return &((struct pipe *)f->inode->priv)->ph;
 }
 
 static long pipe_bytes_ready(struct file *f)
@@ -158,6 +165,7 @@ static const struct file_ops pipe_fops = {
     .release = pipe_release,
     .bytes_ready = pipe_bytes_ready,
     .poll = pipe_poll,
+    .pollhead = pipe_pollhead,
 };
 
 /*

@@ -4,7 +4,8 @@
  * says what it is ready for through file_ops.poll (none: always ready to
  * read and write, as a regular file is); a waiting poll sleeps on one
  * wait queue that every change of a pollable file wakes (poll_notify()),
- * and looks again. A signal ends the wait with EINTR; poll is never
+ * and looks again (pollhead_notify(), net.h, wakes it too, for the files
+ * epoll watches through pollheads). A signal ends the wait with EINTR; poll is never
  * restarted (SA_RESTART or not), as on Linux.
  */
 #include <errno.h>
@@ -16,6 +17,8 @@
 #include <sys.h>
 #include <vfs.h>
 
+#include "synth.h"
+
 #define POLL_MAX     4096 /* descriptors in one call (RLIMIT_NOFILE is 1024) */
 #define FD_SETSIZE_K 1024
 
@@ -26,14 +29,20 @@ void poll_notify(void)
 	wake_up(&poll_waiters, -1);
 }
 
+struct waitq *poll_waitq(void)
+{
+	return &poll_waiters;
+}
+
 struct pollfd_k {
 	int32_t fd;
 	int16_t events, revents;
 };
 
 /* What descriptor fd is ready for, of `events` (plus POLLERR, POLLHUP
- * and POLLNVAL, which are always reported). */
-static unsigned fd_ready(int fd, unsigned events)
+ * and POLLNVAL, which are always reported). *external is set when fd is
+ * the console, whose readiness comes from outside the VM. */
+static unsigned fd_ready(int fd, unsigned events, int *external)
 {
 	struct file *f;
 	unsigned m;
@@ -42,6 +51,8 @@ static unsigned fd_ready(int fd, unsigned events)
 		return 0;
 	if (!(f = fget(fd)))
 		return POLLNVAL;
+	if (f->fop == &console_fops)
+		*external = 1;
 	m = f->fop && f->fop->poll ? f->fop->poll(f) : POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 	fput(f);
 	return m & (events | POLLERR | POLLHUP | POLLNVAL);
@@ -58,12 +69,19 @@ static uint64_t deadline_after(int64_t ns)
 	return time_monotonic_ns() + (uint64_t)ns;
 }
 
-/* Wait for a change until `deadline` (as above). 0, -ETIMEDOUT, -EINTR. */
-static int poll_wait(uint64_t deadline)
+/* Wait for a change until `deadline` (as above). 0, -ETIMEDOUT, -EINTR.
+ * An `external` wait (on stdin) may be ended from outside: no deadlock. */
+static int poll_wait(uint64_t deadline, int external)
 {
+	int r;
+
 	if (deadline == 1 || (deadline && deadline <= time_monotonic_ns()))
 		return -ETIMEDOUT;
-	return wait_event(&poll_waiters, deadline, 1, "poll");
+	external = external && !deadline;
+	sched_external_waits += (unsigned)external;
+	r = wait_event(&poll_waiters, deadline, 1, "poll");
+	sched_external_waits -= (unsigned)external;
+	return r;
 }
 
 static long do_poll(long ufds, unsigned long nfds, uint64_t deadline)
@@ -81,12 +99,13 @@ static long do_poll(long ufds, unsigned long nfds, uint64_t deadline)
 		return -EFAULT;
 	}
 	for (;;) {
+		int ext = 0;
 		n = 0;
 		for (unsigned long i = 0; i < nfds; i++) {
-			p[i].revents = (int16_t)fd_ready(p[i].fd, (uint16_t)p[i].events);
+			p[i].revents = (int16_t)fd_ready(p[i].fd, (uint16_t)p[i].events, &ext);
 			n += p[i].revents != 0;
 		}
-		if (n || (r = poll_wait(deadline)))
+		if (n || (r = poll_wait(deadline, ext)))
 			break;
 	}
 	if (r == -ETIMEDOUT)
@@ -151,6 +170,7 @@ static long do_select(int n, long urd, long uwr, long uex, uint64_t deadline)
 		if (uset[s] && bytes && copy_from_user(in[s], uset[s], bytes))
 			return -EFAULT;
 	for (;;) {
+		int ext = 0;
 		count = 0;
 		memset(out, 0, sizeof(out));
 		for (int fd = 0; fd < n; fd++) {
@@ -164,7 +184,7 @@ static long do_select(int n, long urd, long uwr, long uex, uint64_t deadline)
 				want |= POLLPRI;
 			if (!want)
 				continue;
-			got = fd_ready(fd, want);
+			got = fd_ready(fd, want, &ext);
 			if (got & POLLNVAL)
 				return -EBADF;
 			if ((in[0][fd / 64] & bit) && (got & (POLLIN | POLLHUP | POLLERR)))
@@ -174,7 +194,7 @@ static long do_select(int n, long urd, long uwr, long uex, uint64_t deadline)
 			if ((in[2][fd / 64] & bit) && (got & POLLPRI))
 				out[2][fd / 64] |= bit, count++;
 		}
-		if (count || (r = poll_wait(deadline)))
+		if (count || (r = poll_wait(deadline, ext)))
 			break;
 	}
 	if (r == -ETIMEDOUT)

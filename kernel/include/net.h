@@ -177,9 +177,18 @@ int inet_create(int family, int type, int protocol, struct socket **out);
 /* net_init - bring up the network stack (lwIP), its loopback interface
  * and the virtio-net interfaces found at boot (kernel/net/netif.c). */
 void net_init(void);
+/* net_wait_configured - call after the devices are probed (virtio_init)
+ * and before the program starts: with DHCP (BOTHY_NET_DHCP), wait until
+ * the first device has a lease, at most 5 s (then one warning line; DHCP
+ * goes on in the background). Returns at once otherwise. */
+void net_wait_configured(void);
 /* net_external - nonzero when a network device connects this guest to
  * the outside, so a socket wait may be ended by something outside the VM
  * (not a deadlock). */
 extern int net_external;
+/* net_sockets - AF_INET/AF_INET6 sockets open now. While a device is
+ * attached and one is open, no wait is a deadlock: a frame from outside
+ * may end any of them (kernel/sched.c). */
+extern unsigned net_sockets;
 
 #endif

@@ -76,6 +76,10 @@ struct thread {
 	struct sigaltstack_k altstack;
 	struct siginfo_k *pending_info; /* [NSIG], made at the first directed signal */
 	struct sigq *rt_queued;         /* real-time signals queued behind pending ones */
+	/* kernel threads (kthread_create, below) */
+	int kthread; /* 1: a kernel thread */
+	const char *kthread_name;
+	int (*kthread_may_wake)(void); /* may its timed wait let the program progress? */
 };
 
 /* One CPU. The architecture finds its own with this_cpu(). */
@@ -144,6 +148,28 @@ struct thread *sched_find(int tid);
 unsigned sched_threads(void);
 /* for_each_thread - iterate over every live thread. */
 struct thread *sched_first(void);
+
+/*
+ * Kernel threads (lwIP's tcpip_thread): threads that run only kernel code,
+ * fn(arg) on their own kernel stack, under the kernel lock like all kernel
+ * code (they run until they block: kernel code is never preempted). They
+ * block and wake with wait_event()/wake_up() as program threads do, but
+ * they are not the program's: they are not on the list of live threads
+ * (so sched_find(), sched_first(), signals, tgkill and /proc/self/task
+ * never see them), not counted by sched_threads() (the program still ends
+ * with its last thread), never get signals (their waits are not
+ * interruptible) and have tid 0. The deadlock check ignores them: a kernel
+ * thread blocked forever does not keep the program alive, and the
+ * deadline of a kernel thread's timed wait (lwIP's housekeeping timers)
+ * does not count as something that may wake the program, unless the
+ * thread's kthread_may_wake() says it may (the deadlock check asks it
+ * then; lwIP: while TCP connections have timers running, sys_arch.c).
+ *
+ * kthread_create - a new kernel thread that starts ready in fn(arg); fn
+ * must never return. `name` (a static string) is for diagnostics. NULL if
+ * out of memory.
+ */
+struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name);
 
 /* sched_yield_cpu - let ready threads on this CPU run first. */
 void sched_yield_cpu(void);

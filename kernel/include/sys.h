@@ -151,6 +151,13 @@ long sys_poll(long ufds, long nfds, long timeout_ms);
 long sys_ppoll(long ufds, long nfds, long uts, long usig, long size);
 long sys_select(long n, long urd, long uwr, long uex, long utv);
 long sys_pselect6(long n, long urd, long uwr, long uex, long uts, long usig);
+/* kernel/fs/eventpoll.c: epoll(7) */
+long sys_epoll_create(long size);
+long sys_epoll_create1(long flags);
+long sys_epoll_ctl(long epfd, long op, long fd, long uev);
+long sys_epoll_wait(long epfd, long uev, long maxevents, long timeout);
+long sys_epoll_pwait(long epfd, long uev, long maxevents, long timeout, long usig, long size);
+long sys_epoll_pwait2(long epfd, long uev, long maxevents, long uts, long usig, long size);
 long sys_rseq(void);
 long sys_uname(long ubuf);
 long sys_prlimit64(long pid, long res, long unew, long uold);
@@ -170,9 +177,25 @@ long sys_kill(long pid, long sig);
 long sys_tgkill(long tgid, long tid, long sig);
 long sys_tkill(long tid, long sig);
 
-/* kernel/socket.c: AF_UNIX sockets without listeners (NSS's nscd probe). */
+/* kernel/net/socket.c: the socket system calls (socket(2) ...). */
 long sys_socket(long family, long type, long protocol);
+long sys_socketpair(long family, long type, long protocol, long usv);
+long sys_bind(long fd, long uaddr, long len);
 long sys_connect(long fd, long uaddr, long len);
+long sys_listen(long fd, long backlog);
+long sys_accept(long fd, long uaddr, long ulen);
+long sys_accept4(long fd, long uaddr, long ulen, long flags);
+long sys_getsockname(long fd, long uaddr, long ulen);
+long sys_getpeername(long fd, long uaddr, long ulen);
+long sys_sendto(long fd, long ubuf, long len, long flags, long uaddr, long alen);
+long sys_recvfrom(long fd, long ubuf, long len, long flags, long uaddr, long ulen);
+long sys_sendmsg(long fd, long umsg, long flags);
+long sys_recvmsg(long fd, long umsg, long flags);
+long sys_sendmmsg(long fd, long umm, long vlen, long flags);
+long sys_recvmmsg(long fd, long umm, long vlen, long flags, long uts);
+long sys_shutdown(long fd, long how);
+long sys_setsockopt(long fd, long level, long name, long optval, long optlen);
+long sys_getsockopt(long fd, long level, long name, long optval, long uoptlen);
 long sys_getrusage(long who, long uru);
 long sys_times(long utms);
 

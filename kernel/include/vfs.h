@@ -171,8 +171,16 @@ struct file_ops {
 	long (*llseek)(struct file *f, int64_t off, int whence);
 	/* poll - what the file is ready for now (POLLIN, POLLOUT, POLLHUP,
 	 * POLLERR); optional (else always readable and writable). A file
-	 * that has it calls poll_notify() whenever that may change. */
+	 * that has it calls poll_notify() (or pollhead_notify(), net.h)
+	 * whenever that may change. */
 	unsigned (*poll)(struct file *f);
+	/* pollhead - where epoll(7) links its items watching f (net.h), so
+	 * that a change reaches them in O(1): the file calls
+	 * pollhead_notify() on it when its readiness may change and, when f's
+	 * last reference goes, pollhead_release() (or pollhead_forget(ph, f)
+	 * if several files share it). Optional: epoll polls a pollable file
+	 * without one on every epoll_wait (and keeps a reference to it). */
+	struct pollhead *(*pollhead)(struct file *f);
 	/* bytes_ready - FIONREAD; optional (else size - pos for files). */
 	long (*bytes_ready)(struct file *f);
 	/* seekable: lseek(2) works (else -ESPIPE). */
@@ -377,6 +385,18 @@ long pipe_size(struct file *f);
 /* poll_notify - a pollable file's readiness may have changed: waiting
  * poll(2)/select(2) calls look again (kernel/fs/poll.c). */
 void poll_notify(void);
+/* poll_waitq - the wait queue poll_notify() wakes (kernel/fs/poll.c). */
+struct waitq *poll_waitq(void);
+struct pollhead;
+/* pollhead_forget - f's last reference is gone: drop the epoll items
+ * watching f through ph (which other files may share); see net.h
+ * (kernel/fs/eventpoll.c). */
+void pollhead_forget(struct pollhead *ph, struct file *f);
+/* anon_inode_fd - a descriptor for a new anonymous file ("anon_inode:[x]"
+ * as `name`), open O_RDWR with operations fop and f->priv = priv, with
+ * O_NONBLOCK and O_CLOEXEC from flags. The descriptor or -errno (priv is
+ * the caller's to free then). kernel/timer.c. */
+long anon_inode_fd(const struct file_ops *fop, void *priv, unsigned flags, const char *name);
 /* console_stdin_ready - the monitor says stdin is readable: wake readers. */
 void console_stdin_ready(void);
 /* console_file - an open file for stdio descriptor fd (0, 1 or 2). */

@@ -27,6 +27,9 @@ uint64_t arch_kstack_top(void);
 void apic_init(void);
 void apic_init_cpu(void);
 void apic_eoi(void);
+/* irq_dispatch - (ioapic.c) run the handler of device vector `vector`
+ * (irq.h), then signal the end of the interrupt. Kernel lock held. */
+void irq_dispatch(unsigned vector);
 /* arch_cpu_alloc - a CPU's descriptor tables and stacks (cpu.c). */
 void *arch_cpu_alloc(void);
 /* mmu_map_mmio - a kernel address for the device page at physical pa

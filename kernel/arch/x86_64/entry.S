@@ -67,7 +67,24 @@ trap_stub_\vec:
 	STUB 29, 1
 	STUB 30, 1
 	STUB 31, 0
-	/* Interrupts (arch/x86.h VEC_*; BOTHY_VECTOR_EVENT). */
+	/* Interrupts (arch/x86.h VEC_*; BOTHY_VECTOR_EVENT), the device
+	 * vectors VEC_DEVICE_FIRST..VEC_DEVICE_LAST first. */
+	STUB 0xd0, 0
+	STUB 0xd1, 0
+	STUB 0xd2, 0
+	STUB 0xd3, 0
+	STUB 0xd4, 0
+	STUB 0xd5, 0
+	STUB 0xd6, 0
+	STUB 0xd7, 0
+	STUB 0xd8, 0
+	STUB 0xd9, 0
+	STUB 0xda, 0
+	STUB 0xdb, 0
+	STUB 0xdc, 0
+	STUB 0xdd, 0
+	STUB 0xde, 0
+	STUB 0xdf, 0
 	STUB 0xec, 0
 	STUB 0xef, 0
 	STUB 0xfc, 0
@@ -196,6 +213,22 @@ thread_kernel_start:
 	.globl irq_stubs
 	.p2align 3
 irq_stubs:			/* vector, stub */
+	.quad 0xd0, trap_stub_0xd0
+	.quad 0xd1, trap_stub_0xd1
+	.quad 0xd2, trap_stub_0xd2
+	.quad 0xd3, trap_stub_0xd3
+	.quad 0xd4, trap_stub_0xd4
+	.quad 0xd5, trap_stub_0xd5
+	.quad 0xd6, trap_stub_0xd6
+	.quad 0xd7, trap_stub_0xd7
+	.quad 0xd8, trap_stub_0xd8
+	.quad 0xd9, trap_stub_0xd9
+	.quad 0xda, trap_stub_0xda
+	.quad 0xdb, trap_stub_0xdb
+	.quad 0xdc, trap_stub_0xdc
+	.quad 0xdd, trap_stub_0xdd
+	.quad 0xde, trap_stub_0xde
+	.quad 0xdf, trap_stub_0xdf
 	.quad 0xec, trap_stub_0xec
 	.quad 0xef, trap_stub_0xef
 	.quad 0xfc, trap_stub_0xfc

@@ -6,6 +6,7 @@
 #include <arch.h>
 #include <arch/cpu.h>
 #include <errno.h>
+#include <irq.h>
 #include <mm.h>
 #include <sched.h>
 
@@ -169,30 +170,54 @@ void mmu_flush(void)
 	tlb_shootdown();
 }
 
-/* Device pages live at MMIO_VBASE + slot * 4 KiB (PML4 entry 510). */
+/* Device pages live at MMIO_VBASE + slot * 4 KiB (PML4 entry 510), handed
+ * out in order and never taken back. */
 #define MMIO_VBASE 0xffffff0000000000ull
+#define MMIO_SLOTS 512
+
+/* Map the npages device pages from physical pa (page aligned) at the next
+ * free slots, uncached; their kernel address, or NULL. */
+static void *mmio_map_pages(uint64_t pa, uint64_t npages)
+{
+	static unsigned slots;
+	uint64_t va0 = MMIO_VBASE + (uint64_t)slots * PAGE_SIZE;
+
+	if (npages > MMIO_SLOTS - slots)
+		return NULL;
+	for (uint64_t i = 0; i < npages; i++) {
+		uint64_t va = va0 + i * PAGE_SIZE, *t = pml4();
+		for (int shift = 39; shift > 12; shift -= 9) {
+			uint64_t *e = &t[(va >> shift) & 511], npa;
+			if (!(*e & PTE_P)) {
+				if (!(npa = page_alloc()))
+					return NULL;
+				*e = npa | PTE_P | PTE_W;
+			}
+			t = PHYS_TO_VIRT(*e & PTE_ADDR);
+		}
+		t[(va >> 12) & 511] = ((pa + i * PAGE_SIZE) & PTE_ADDR) | PTE_P | PTE_W | PTE_A |
+		                      PTE_D | PTE_NX | PTE_PCD | PTE_PWT;
+		invlpg(va);
+	}
+	slots += (unsigned)npages;
+	return (void *)va0;
+}
 
 void *mmu_map_mmio(uint64_t pa)
 {
-	static unsigned slots;
-	uint64_t va = MMIO_VBASE + (uint64_t)slots * PAGE_SIZE, *t = pml4();
+	return mmio_map_pages(pa & PTE_ADDR, 1);
+}
 
-	if (slots >= 512)
+/* Declared in irq.h. */
+void *arch_mmio_map(uint64_t pa, uint64_t len)
+{
+	uint64_t first = ALIGN_DOWN(pa, PAGE_SIZE);
+	uint8_t *va;
+
+	if (!len || pa + len < pa || pa + len > (1ull << 52))
 		return NULL;
-	for (int shift = 39; shift > 12; shift -= 9) {
-		uint64_t *e = &t[(va >> shift) & 511], npa;
-		if (!(*e & PTE_P)) {
-			if (!(npa = page_alloc()))
-				return NULL;
-			*e = npa | PTE_P | PTE_W;
-		}
-		t = PHYS_TO_VIRT(*e & PTE_ADDR);
-	}
-	t[(va >> 12) & 511] =
-	    (pa & PTE_ADDR) | PTE_P | PTE_W | PTE_A | PTE_D | PTE_NX | PTE_PCD | PTE_PWT;
-	invlpg(va);
-	slots++;
-	return (void *)va;
+	va = mmio_map_pages(first, (ALIGN_UP(pa + len, PAGE_SIZE) - first) / PAGE_SIZE);
+	return va ? va + (pa - first) : NULL;
 }
 
 void mmu_flush_page(uint64_t va)

@@ -3,12 +3,16 @@
  * UARTs), the exit status as one byte on COM3, then isa-debug-exit at
  * port 0xf4 to stop QEMU, the program and its arguments in the initrd (cpio), the
  * clock calibrated against the PIT and the CMOS RTC, the other CPUs from
- * the ACPI MADT (smp_pvh.c).
+ * the ACPI MADT (smp_pvh.c), the virtio-mmio devices and the network
+ * configuration from the kernel command line (kernel/lib/bootcmd.h) or
+ * QEMU microvm's virtio-mmio slots.
  */
 #include <arch/cpu.h>
+#include <bootcmd.h>
 #include <cpio.h>
 #include <errno.h>
 #include <string.h>
+#include <virtio.h>
 
 #include "arch.h"
 #include "pvh.h"
@@ -200,6 +204,72 @@ static void pvh_load_initrd(const struct hvm_start_info *si, struct bothy_boot_i
 		stdin_data = in.data, stdin_size = in.size;
 }
 
+#define CMDLINE_MAX 4096 /* bytes of the command line looked at */
+
+/*
+ * QEMU microvm's virtio-mmio slots (QEMU 6.0 and later, hw/i386/microvm.c):
+ * 512 bytes each from 0xfeb00000. With ACPI (the default) QEMU lists the
+ * devices in the DSDT only, not on the command line, so the kernel looks
+ * at each slot (an empty one reads DeviceID 0). Their lines: GSIs 24-47 on
+ * the second I/O APIC when there is one, else GSIs 16-23 with ACPI, else
+ * GSIs 5-12. Only where there is no PCI bus behind ports 0xcf8/0xcfc
+ * (QEMU pc and q35 have one, and PCI memory may sit at these addresses).
+ */
+#define MICROVM_MMIO_BASE 0xfeb00000ull
+#define MICROVM_MMIO_SIZE 512
+
+static void microvm_slots(void)
+{
+	unsigned n = 8, gsi = 5;
+
+	if (virtio_pci_bus)
+		return;
+	if (pvh_nioapics >= 2 && pvh_ioapics[1].gsi_base == 24)
+		n = 24, gsi = 24;
+	else if (pvh_nioapics >= 1)
+		gsi = 16;
+	for (unsigned i = 0; i < n && i < VIRTIO_MMIO_PLATFORM_MAX; i++)
+		virtio_mmio_platform[i] =
+		    (struct virtio_mmio_slot){MICROVM_MMIO_BASE + i * MICROVM_MMIO_SIZE,
+		                              MICROVM_MMIO_SIZE,
+		                              {IRQ_GSI, gsi + i, IRQ_LEVEL},
+		                              1};
+	virtio_mmio_nplatform = MIN(n, VIRTIO_MMIO_PLATFORM_MAX);
+}
+
+/* The kernel command line: virtio-mmio devices (level-triggered, active
+ * high I/O APIC lines, as QEMU microvm's are; else microvm's slots) and
+ * bi->net. */
+static void pvh_cmdline(const struct hvm_start_info *si, struct bothy_boot_info *bi)
+{
+	static struct bootcmd bc; /* 1.5 KiB: not on the boot stack */
+	uint64_t pa = si->cmdline_paddr, len;
+	char word[64];
+
+	if (!pa || pa >= bi->mem_size) {
+		microvm_slots();
+		return;
+	}
+	len = MIN(bi->mem_size - pa, CMDLINE_MAX);
+	if (bootcmd_parse(PHYS_TO_VIRT(pa), len, &bc) && bi->log_level >= BOTHY_LOG_WARN) {
+		size_t n = MIN(bc.bad_len, sizeof(word) - 1);
+		memcpy(word, (const char *)PHYS_TO_VIRT(pa) + bc.bad_off, n);
+		word[n] = 0;
+		printk("bothy: kernel command line: %u malformed word(s) ignored, first: %s\n",
+		       bc.bad, word);
+	}
+	for (unsigned i = 0; i < bc.nvirtio && i < VIRTIO_MMIO_PLATFORM_MAX; i++) {
+		virtio_mmio_platform[i].pa = bc.virtio[i].base;
+		virtio_mmio_platform[i].size = bc.virtio[i].size;
+		virtio_mmio_platform[i].irq =
+		    (struct irq_source){IRQ_GSI, bc.virtio[i].gsi, IRQ_LEVEL};
+	}
+	virtio_mmio_nplatform = MIN(bc.nvirtio, VIRTIO_MMIO_PLATFORM_MAX);
+	bi->net = bc.net;
+	if (!bc.nvirtio)
+		microvm_slots();
+}
+
 void pvh_main(uint32_t start_info_pa)
 {
 	const struct hvm_start_info *si = PHYS_TO_VIRT(start_info_pa);
@@ -220,6 +290,9 @@ void pvh_main(uint32_t start_info_pa)
 	bi->kernel_end = VIRT_TO_PHYS(_kernel_end);
 	pvh_load_initrd(si, bi);
 	bi->cpus = pvh_cpus_find(si, bi->log_level);
+	outl(0xcf8, 0x80000000u); /* PCI bus 0, device 0, function 0: vendor ID */
+	virtio_pci_bus = (inl(0xcfc) & 0xffff) != 0xffff;
+	pvh_cmdline(si, bi);
 	bi->tsc_khz = tsc_calibrate();
 	bi->realtime_tsc = rdtsc();
 	bi->realtime_ns = rtc_seconds() * 1000000000ull;

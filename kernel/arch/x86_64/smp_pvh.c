@@ -27,6 +27,8 @@
 #define MADT_ENTRIES    44         /* header, local APIC address, flags */
 #define MADT_LAPIC      0          /* Processor Local APIC */
 #define MADT_X2APIC     9          /* Processor Local x2APIC */
+#define MADT_IOAPIC     1          /* I/O APIC */
+#define MADT_ISO        2          /* Interrupt Source Override */
 #define MADT_ENABLED    1u         /* Local APIC Flags: Enabled */
 #define PTE_BITS        0x03       /* present, writable */
 #define PDE_2M_BITS     0xe3       /* present, writable, accessed, dirty, 2 MiB */
@@ -42,6 +44,10 @@ static uint32_t cpu_apic_id[BOTHY_CPUS_MAX]; /* by CPU number; [0]: the boot CPU
 static unsigned ncpus = 1;
 static uint8_t started[BOTHY_CPUS_MAX];
 static uint64_t trampoline_cr3; /* made at the first pvh_cpu_on() */
+struct pvh_ioapic pvh_ioapics[PVH_IOAPICS_MAX];
+unsigned pvh_nioapics;
+struct pvh_irq_override pvh_irq_overrides[PVH_ISO_MAX];
+unsigned pvh_nirq_overrides;
 
 /* Physical [pa, pa+len) as the kernel sees it, or NULL if the boot map
  * ([0, BOTHY_MEM_MAX) at BOTHY_KERNEL_VBASE) does not cover all of it. */
@@ -76,6 +82,22 @@ static int sums_to_zero(const uint8_t *p, uint32_t n)
 	while (n--)
 		s = (uint8_t)(s + *p++);
 	return s == 0;
+}
+
+/* Remember an I/O APIC entry (ACPI 6.5, 5.2.12.3) or an Interrupt Source
+ * Override (5.2.12.5) of the MADT for ioapic.c. */
+static void madt_irq_entry(const uint8_t *e, unsigned elen)
+{
+	if (e[0] == MADT_IOAPIC && elen >= 12 && pvh_nioapics < PVH_IOAPICS_MAX) {
+		pvh_ioapics[pvh_nioapics].pa = get32(e + 4);
+		pvh_ioapics[pvh_nioapics++].gsi_base = get32(e + 8);
+	} else if (e[0] == MADT_ISO && elen >= 10 && e[2] == 0 &&
+	           pvh_nirq_overrides < PVH_ISO_MAX) {
+		struct pvh_irq_override *o = &pvh_irq_overrides[pvh_nirq_overrides++];
+		o->source = e[3];
+		o->gsi = get32(e + 4);
+		o->flags = (uint16_t)(e[8] | e[9] << 8);
+	}
 }
 
 /* The RSDP at pa (ACPI 5.2.5.3): signature, the ACPI 1.0 checksum over 20
@@ -197,6 +219,7 @@ static unsigned madt_cpus(const uint8_t *madt, uint32_t len, const char **why, u
 			*why = "an MADT entry runs past the table";
 			return 0;
 		}
+		madt_irq_entry(madt + off, elen);
 		if (madt[off] == MADT_LAPIC && elen >= 8) {
 			id = madt[off + 3];
 			flags = get32(madt + off + 4);

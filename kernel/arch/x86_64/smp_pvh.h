@@ -47,6 +47,28 @@ int pvh_cpu_on(struct bothy_hc_cpu_on *on);
  * if the interrupt command register stays busy.
  */
 int apic_send_init_sipi(uint32_t apic_id, uint64_t vector_page);
+
+/*
+ * The I/O APICs and the ISA interrupt source overrides of the MADT, as
+ * pvh_cpus_find() found them (none if it found no MADT), for ioapic.c.
+ * override flags: MPS INTI flags (bits 0-1 polarity: 3 = active low;
+ * bits 2-3 trigger mode: 3 = level).
+ */
+#define PVH_IOAPICS_MAX 4
+#define PVH_ISO_MAX     16
+struct pvh_ioapic {
+	uint64_t pa;
+	uint32_t gsi_base;
+};
+struct pvh_irq_override {
+	uint8_t source; /* ISA IRQ */
+	uint16_t flags;
+	uint32_t gsi;
+};
+extern struct pvh_ioapic pvh_ioapics[PVH_IOAPICS_MAX];
+extern unsigned pvh_nioapics;
+extern struct pvh_irq_override pvh_irq_overrides[PVH_ISO_MAX];
+extern unsigned pvh_nirq_overrides;
 #endif
 
 #endif

@@ -209,9 +209,9 @@ void fault_report(struct trapframe *tf, const char *what)
 	platform->fault(&p);
 }
 
-/* An interrupt: the timer, the monitor's event, another CPU's request. It
- * comes from the program or from the idle loop (the kernel runs with
- * interrupts off elsewhere). */
+/* An interrupt: the timer, the monitor's event, another CPU's request, a
+ * device. It comes from the program or from the idle loop (the kernel
+ * runs with interrupts off elsewhere). */
 static void interrupt(struct trapframe *tf, int from_user)
 {
 	struct cpu *c;
@@ -225,12 +225,19 @@ static void interrupt(struct trapframe *tf, int from_user)
 		apic_eoi();
 		return;
 	}
-	apic_eoi();
-	kernel_lock();
-	if (tf->vector == VEC_TIMER)
-		sched_timer_irq();
-	else if (tf->vector == BOTHY_VECTOR_EVENT)
-		sched_event_irq();
+	if (tf->vector >= VEC_DEVICE_FIRST && tf->vector <= VEC_DEVICE_LAST) {
+		/* A device's (irq.h): the end of interrupt after the handler,
+		 * which deasserts a level-triggered line. */
+		kernel_lock();
+		irq_dispatch((unsigned)tf->vector);
+	} else {
+		apic_eoi();
+		kernel_lock();
+		if (tf->vector == VEC_TIMER)
+			sched_timer_irq();
+		else if (tf->vector == BOTHY_VECTOR_EVENT)
+			sched_event_irq();
+	}
 	/* VEC_RESCHED: the way out looks at the run queue and the signals */
 	if (from_user)
 		sched_user_return(tf);

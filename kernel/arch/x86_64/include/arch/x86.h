@@ -23,6 +23,10 @@
 
 /* Interrupt vectors (BOTHY_VECTOR_EVENT, 0xec, is the monitor's). */
 #define VEC_TIMER    0xef
+/* Device interrupts (irq.h): the Bothy monitor's BOTHY_VECTOR_VIRTIO + n
+ * from the bottom, I/O APIC pins from the top. */
+#define VEC_DEVICE_FIRST 0xd0
+#define VEC_DEVICE_LAST  0xdf
 #define VEC_TLB      0xfc
 #define VEC_RESCHED  0xfd
 #define VEC_SPURIOUS 0xff

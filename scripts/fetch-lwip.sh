@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# fetch-lwip.sh - the lwIP 2.1.3 sources the kernel is built with, from
+# Debian's source package (`apt-get source lwip`).
+#
+# Usage: scripts/fetch-lwip.sh DEST
+#   Makes DEST/src/include/lwip/init.h and the rest of lwIP's tree (the
+#   upstream release, unpacked with `dpkg-source --skip-patches -x`: Debian's
+#   port patch does not build freestanding) and touches DEST/.fetched.
+#
+# The downloaded files (.dsc, .orig.tar.xz, .debian.tar.xz) are kept in
+# $LWIP_CACHE (default build/cache/lwip, relative to the repository), so
+# every build directory unpacks the same download and a clean build needs
+# no network once it is there. Idempotent: with DEST/.fetched present it
+# does nothing. Needs a deb-src entry (scripts/install-deps.sh
+# --with-sources adds one) and dpkg-source (dpkg-dev).
+set -euo pipefail
+
+WANT=2.1.3 # the upstream version the kernel's lwipopts.h is written for
+
+die() { printf 'fetch-lwip: %s\n' "$*" >&2; exit 1; }
+
+[[ $# -eq 1 ]] || die "usage: scripts/fetch-lwip.sh DEST"
+dest=$1
+[[ -f $dest/.fetched && -f $dest/src/include/lwip/init.h ]] && exit 0
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${LWIP_CACHE:-$root/build/cache/lwip}
+command -v dpkg-source >/dev/null ||
+	die "dpkg-source not found: install dpkg-dev (scripts/install-deps.sh)"
+
+# The newest .dsc of version $WANT in the cache, if any.
+find_dsc() { compgen -G "$cache/lwip_$WANT*.dsc" | sort | tail -n 1; }
+
+mkdir -p "$cache"
+dsc=$(find_dsc || true)
+if [[ -z $dsc ]]; then
+	if ! apt-cache showsrc lwip 2>/dev/null | grep -q '^Package: lwip$'; then
+		die "apt has no source package for lwip (no deb-src entry): run scripts/install-deps.sh --with-sources"
+	fi
+	echo "fetch-lwip: apt-get source --download-only lwip into $cache"
+	# apt warns on stderr that _apt cannot write to a user's directory;
+	# show its output only when it fails.
+	if ! log=$(cd "$cache" && apt-get -q source --download-only lwip 2>&1); then
+		printf '%s\n' "$log" >&2
+		die "apt-get source --download-only lwip failed in $cache"
+	fi
+	dsc=$(find_dsc || true)
+	[[ -n $dsc ]] || die "apt-get source gave no lwip $WANT .dsc in $cache (a different version?)"
+fi
+
+# Unpack next to DEST and move into place, so an interrupted run leaves
+# no half tree behind.
+mkdir -p "$(dirname "$dest")"
+tmp=$(mktemp -d "$(dirname "$dest")/.lwip-unpack.XXXXXX") || die "cannot make a directory next to $dest"
+trap 'rm -rf "$tmp"' EXIT
+dpkg-source -q --skip-patches -x "$dsc" "$tmp/lwip" >/dev/null 2>"$tmp/log" || {
+	cat "$tmp/log" >&2
+	die "dpkg-source -x $dsc failed"
+}
+[[ -f $tmp/lwip/src/include/lwip/init.h ]] || die "$dsc does not hold lwIP's src/include/lwip/init.h"
+rm -rf "$dest"
+mv "$tmp/lwip" "$dest"
+touch "$dest/.fetched"
+echo "fetch-lwip: lwIP $(basename "$dsc" .dsc | sed 's/^lwip_//') in $dest"
