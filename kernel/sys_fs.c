@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <ktime.h>
 #include <mm.h>
+#include <net.h>
 #include <string.h>
 #include <sys.h>
 #include <vfs.h>
@@ -360,9 +361,19 @@ static long do_iov(long fd, uint64_t uiov, long cnt, int64_t off, int write)
 {
 	struct iovec iov;
 	long total = 0, r;
+	struct file *f;
 
 	if (cnt < 0 || cnt > IOV_MAX)
 		return -EINVAL;
+	/* A socket takes the whole iovec as one message (sock_readv/writev). */
+	if (off < 0 && (f = fget((int)fd))) {
+		if (sock_from_file(f)) {
+			r = sock_rw_iov(f, uiov, cnt, write);
+			fput(f);
+			return r;
+		}
+		fput(f);
+	}
 	for (long i = 0; i < cnt; i++) {
 		if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
 			return total ? total : -EFAULT;

@@ -159,6 +159,11 @@ struct socket {
 struct socket *sock_alloc(const struct proto_ops *ops, int type, int protocol);
 /* sock_from_file - the socket a file is, or NULL. */
 struct socket *sock_from_file(struct file *f);
+/* sock_rw_iov - readv(2)/writev(2) on socket file f: the program's
+ * iovec[0..cnt) as one message (one datagram on a datagram socket), as
+ * recvmsg/sendmsg with no flags. Bytes moved, or -errno (-EINVAL for cnt
+ * outside 0..UIO_MAXIOV, -EFAULT, -ENOTSOCK, the family's). */
+long sock_rw_iov(struct file *f, uint64_t uiov, long cnt, int write);
 /* sock_wake - the socket's state changed for `events` (see
  * pollhead_notify): wake its waiters and pollers. */
 void sock_wake(struct socket *s, unsigned events);

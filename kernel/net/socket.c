@@ -621,14 +621,41 @@ struct kmsg {
 	uint64_t uname; /* the program's msg_name (receive) */
 };
 
+/* import_iovec: the program's iovec[0..n) (n <= UIO_MAXIOV) into k->m's
+ * iov, iovlen and len (clamped to MAX_RW_COUNT in all). 0, -EFAULT,
+ * -EINVAL (a negative iov_len), -ENOMEM. The caller frees k->heap. */
+static long kmsg_import_iovec(struct kmsg *k, uint64_t uiov, uint64_t n)
+{
+	struct iovec iov;
+	size_t total = 0;
+
+	k->heap = NULL;
+	k->m.iov = k->fast;
+	if (n > UIO_FASTIOV && !(k->m.iov = k->heap = kmalloc(n * sizeof(struct iobuf))))
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
+			return -EFAULT;
+		if ((int64_t)iov.iov_len < 0)
+			return -EINVAL;
+		if (iov.iov_len > MAX_RW_COUNT - total)
+			iov.iov_len = MAX_RW_COUNT - total;
+		if (!user_range_ok(iov.iov_base, iov.iov_len))
+			return -EFAULT;
+		k->m.iov[i] = (struct iobuf){.addr = iov.iov_base, .len = iov.iov_len};
+		total += iov.iov_len;
+	}
+	k->m.iovlen = (unsigned)n;
+	k->m.len = total;
+	return 0;
+}
+
 /* copy_msghdr_from_user + import_iovec: 0, -EFAULT, -EINVAL (negative
  * msg_namelen or iov_len), -EMSGSIZE (more than UIO_MAXIOV iovecs),
  * -ENOBUFS (send: msg_controllen > INT_MAX). */
 static long kmsg_from_user(struct kmsg *k, uint64_t umsg, int send)
 {
 	struct user_msghdr um;
-	struct iovec iov;
-	size_t total = 0;
 	long r;
 
 	k->heap = NULL;
@@ -647,24 +674,8 @@ static long kmsg_from_user(struct kmsg *k, uint64_t umsg, int send)
 	}
 	if (um.iovlen > UIO_MAXIOV)
 		return -EMSGSIZE;
-	k->m.iov = k->fast;
-	if (um.iovlen > UIO_FASTIOV &&
-	    !(k->m.iov = k->heap = kmalloc(um.iovlen * sizeof(struct iobuf))))
-		return -ENOMEM;
-	for (unsigned i = 0; i < um.iovlen; i++) {
-		if (copy_from_user(&iov, um.iov + i * sizeof(iov), sizeof(iov)))
-			return -EFAULT;
-		if ((int64_t)iov.iov_len < 0)
-			return -EINVAL;
-		if (iov.iov_len > MAX_RW_COUNT - total)
-			iov.iov_len = MAX_RW_COUNT - total;
-		if (!user_range_ok(iov.iov_base, iov.iov_len))
-			return -EFAULT;
-		k->m.iov[i] = (struct iobuf){.addr = iov.iov_base, .len = iov.iov_len};
-		total += iov.iov_len;
-	}
-	k->m.iovlen = (unsigned)um.iovlen;
-	k->m.len = total;
+	if ((r = kmsg_import_iovec(k, um.iov, um.iovlen)))
+		return r;
 	if (send && um.controllen > 0x7fffffff)
 		return -ENOBUFS;
 	k->m.control = um.controllen ? um.control : 0;
@@ -707,6 +718,23 @@ static long do_recvmsg(struct socket *s, uint64_t umsg, unsigned flags)
 	    copy_to_user(umsg + UMSG_CONTROLLEN, &clen, sizeof(clen)))
 		r = -EFAULT;
 out:
+	kfree(k.heap);
+	return r;
+}
+
+long sock_rw_iov(struct file *f, uint64_t uiov, long cnt, int write)
+{
+	struct socket *s = sock_from_file(f);
+	struct kmsg k;
+	long r;
+
+	if (!s)
+		return -ENOTSOCK;
+	if (cnt < 0 || cnt > UIO_MAXIOV)
+		return -EINVAL;
+	memset(&k.m, 0, sizeof(k.m));
+	if (!(r = kmsg_import_iovec(&k, (uint64_t)uiov, (uint64_t)cnt)))
+		r = write ? sock_sendmsg(s, &k.m, 0) : sock_recvmsg(s, &k.m, 0);
 	kfree(k.heap);
 	return r;
 }

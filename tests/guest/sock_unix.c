@@ -689,6 +689,17 @@ static void iovecs(void)
 	fails("a negative iov_len", sendmsg(sv[0], &mh, 0), EINVAL);
 	fails("sendmsg with a bad msghdr", syscall(SYS_sendmsg, sv[0], 8L, 0L), EFAULT);
 	fails("sendmsg on a bad descriptor", sendmsg(77, &mh, 0), EBADF);
+	/* writev/readv on a datagram socket: one message, as sendmsg */
+	iov[0] = (struct iovec){(void *)"abc", 3};
+	iov[1] = (struct iovec){(void *)"defgh", 5};
+	eq("writev of 2 iovecs", writev(sv[0], iov, 2), 8);
+	eq("... is one datagram", recv(sv[1], out, sizeof(out), MSG_DONTWAIT), 8);
+	ok("... in order", !memcmp(out, "abcdefgh", 8));
+	eq("write of 3 then writev", write(sv[0], "xyz", 3), 3);
+	iov[0] = (struct iovec){a, 2};
+	iov[1] = (struct iovec){b, 8};
+	eq("readv takes one datagram", readv(sv[1], iov, 2), 3);
+	ok("... across iovecs", a[0] == 'x' && a[1] == 'y' && b[0] == 'z');
 	close(sv[0]);
 	close(sv[1]);
 }
