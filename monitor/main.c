@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,6 +440,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "run"))
 		die(BOTHY_EXIT_MONITOR, "unknown command '%s' (try: bothy run PROGRAM)", argv[1]);
 	parse_run(&o, argc - 1, argv + 1); /* o.env grows from NULL with each -e */
+	/* A host peer that closes its connection must not kill bothy through
+	 * slirp's send(2); a closed stdout reaches the program as EPIPE and the
+	 * guest kernel raises its SIGPIPE (as QEMU, which ignores it too). */
+	signal(SIGPIPE, SIG_IGN);
 	if (!o.env)
 		o.env = no_env;
 	o.exe_path = realpath(o.program, NULL);

@@ -16,6 +16,7 @@
 #include <mm.h>
 #include <net.h>
 #include <string.h>
+#include <syscall.h>
 
 #include "synth.h"
 
@@ -130,13 +131,19 @@ static long console_read(struct file *f, struct iobuf *b, uint64_t *pos)
 }
 
 /* vfs_write() checked a program buffer; the platform takes it as it is
- * (without a copy: see platform_hc.c). Descriptor 0 writes to stdout. */
+ * (without a copy: see platform_hc.c). Descriptor 0 writes to stdout. A
+ * host stdout that is a pipe with no reader left gives EPIPE and SIGPIPE,
+ * as a write to that pipe would on Linux (pipe(7)). */
 static long console_write(struct file *f, struct iobuf *b, uint64_t *pos)
 {
 	int fd = host_fd(f);
+	long r;
 
 	(void)pos;
-	return platform->console_write(fd ? fd : 1, (const void *)(uintptr_t)b->addr, b->len);
+	r = platform->console_write(fd ? fd : 1, (const void *)(uintptr_t)b->addr, b->len);
+	if (r == -EPIPE)
+		signal_raise(SIGPIPE, SI_USER);
+	return r;
 }
 
 /* TCGETS: what a Linux terminal in its default (cooked) mode reports. */
