@@ -1709,8 +1709,17 @@ static int sol_tcp_set(struct inet_sock *is, int name, uint64_t optval, unsigned
 		return 0;
 	case TCP_CORK:
 		is->cork = v != 0;
-		if (pcb && !v && is->state == INET_CONNECTED)
+		if (pcb && !v && is->state == INET_CONNECTED) {
+			/* Uncorking pushes the partial segment at once, Nagle or
+			 * not (tcp(7); Linux's tcp_push with TCP_NAGLE_PUSH):
+			 * nginx's tcp_nopush corks headers and body, and a tail
+			 * held for the peer's delayed ACK costs each response
+			 * tens of milliseconds. */
+			tcp_nagle_disable(pcb);
 			tcp_output(pcb);
+			if (!is->nodelay)
+				tcp_nagle_enable(pcb);
+		}
 		return 0;
 	case TCP_KEEPIDLE:
 	case TCP_KEEPINTVL:
