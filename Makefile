@@ -50,7 +50,11 @@ MSRC := $(wildcard monitor/*.c) $(MSHARED)
 SLIRP_LIBS := $(shell pkg-config --libs slirp 2>/dev/null || echo -lslirp)
 MOBJ := $(patsubst %,$(B)/host/%.o,$(basename $(MSRC)))
 
-all: $(B)/bothy
+all: $(B)/bothy examples
+
+# The example servers of the README's demo (static, musl): examples/.
+examples: $(B)/bothy
+	$(MAKE) -s -C examples
 
 # Linux system-call numbers and names, from the installed UAPI header.
 UNISTD := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
@@ -126,5 +130,5 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all install test unit posix format clean
+.PHONY: all examples install test unit posix format clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
