@@ -70,7 +70,7 @@ $(B)/gen/syscall_names.h: $(UNISTD)
 $(B)/%.o: %.c | $(GEN)
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(CC) $(KCFLAGS) -c -o $@ $<
-$(LWIP_STAMP):
+$(LWIP_STAMP): scripts/fetch-lwip.sh
 	@scripts/fetch-lwip.sh $(LWIP_DIR)
 $(LWIP_OBJ): $(B)/lwip/obj/%.o: $(LWIP_STAMP)
 	@mkdir -p $(dir $@)

@@ -10,7 +10,7 @@
  * descriptor leaves the set; and the errors of epoll_create1/epoll_ctl/
  * epoll_wait (EINVAL, EEXIST, ENOENT, EPERM, EBADF).
  */
-// case: epoll_sock
+// case: epoll_sock variants=musl,glibc
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include "sock_common.h"

@@ -14,7 +14,7 @@
  * IPV6_V6ONLY round trips; SO_RCVBUF/SO_SNDBUF only positive: Linux
  * doubles what is set).
  */
-// case: sock_tcp_errors
+// case: sock_tcp_errors variants=musl,glibc
 #include <signal.h>
 #include <sys/ioctl.h>
 #include "sock_common.h"

@@ -7,7 +7,7 @@
  * disconnects: getpeername fails again), EDESTADDRREQ, SO_TYPE, and the largest datagram: 65507
  * bytes over IPv4 go through, 65508 fail with EMSGSIZE.
  */
-// case: sock_udp
+// case: sock_udp variants=musl,glibc
 #include <sys/ioctl.h>
 #include "sock_common.h"
 
