@@ -20,7 +20,7 @@
 set -euo pipefail
 
 WANT=2.1.3 # the upstream version the kernel's lwipopts.h is written for
-FIXES=1    # bump when fix_lwip changes: existing trees are unpacked again
+FIXES=2    # bump when fix_lwip changes: existing trees are unpacked again
 
 die() { printf 'fetch-lwip: %s\n' "$*" >&2; exit 1; }
 
@@ -58,9 +58,14 @@ fix_lwip() {
 	# windows (both readers behind, over loopback) answered each other's
 	# ACKs with ACKs forever, inside one netif_poll() that never returned
 	# and so held the kernel lock: no reader could run to open a window.
+	# And the reply to an unacceptable one is rate limited per connection
+	# (bothy_tcp_oow_ack_ok, kernel/net/sys_arch.c), as Linux limits
+	# out-of-window ACKs (tcp_oow_rate_limited, tcp_invalid_ratelimit):
+	# ACKs for data the other end dropped past its closed window are out
+	# of window at both ends, and without a limit they ping-pong too.
 	replace_line "$1/src/core/tcp_in.c" \
 		'    if (!TCP_SEQ_BETWEEN(seqno, pcb->rcv_nxt, pcb->rcv_nxt + pcb->rcv_wnd - 1)) {' \
-		'    if (pcb->rcv_wnd == 0 ? seqno != pcb->rcv_nxt : !TCP_SEQ_BETWEEN(seqno, pcb->rcv_nxt, pcb->rcv_nxt + pcb->rcv_wnd - 1)) {'
+		'    if ((pcb->rcv_wnd == 0 ? seqno != pcb->rcv_nxt : !TCP_SEQ_BETWEEN(seqno, pcb->rcv_nxt, pcb->rcv_nxt + pcb->rcv_wnd - 1)) && bothy_tcp_oow_ack_ok(pcb)) {'
 }
 
 # The newest .dsc of version $WANT in the cache, if any.

@@ -238,6 +238,31 @@ u32_t sys_now(void)
 	return (u32_t)(time_monotonic_ns() / 1000000);
 }
 
+/*
+ * bothy_tcp_oow_ack_ok - may lwIP answer an unacceptable segment without
+ * data on pcb with an ACK now? At most one such ACK per connection every
+ * 500 ms, Linux's default tcp_invalid_ratelimit (tcp_oow_rate_limited in
+ * net/ipv4/tcp_input.c): two ends that each find the other's ACKs out of
+ * window would otherwise answer each other forever. The table is small
+ * and direct-mapped: a collision only lets one more ACK through.
+ * Returns 1 (send it) or 0 (drop it).
+ */
+int bothy_tcp_oow_ack_ok(const struct tcp_pcb *pcb)
+{
+	static struct {
+		const struct tcp_pcb *pcb;
+		uint64_t at; /* ns */
+	} last[64];
+	unsigned i = (unsigned)(((uintptr_t)pcb >> 4) * 0x9e3779b1u >> 26) & 63;
+	uint64_t now = time_monotonic_ns();
+
+	if (last[i].pcb == pcb && now - last[i].at < 500000000ull)
+		return 0;
+	last[i].pcb = pcb;
+	last[i].at = now;
+	return 1;
+}
+
 unsigned int bothy_lwip_rand(void)
 {
 	unsigned int r;

@@ -162,6 +162,10 @@ void kfree(void *p);
 unsigned int bothy_lwip_rand(void); /* kernel/net/sys_arch.c */
 #define LWIP_RAND() ((u32_t)bothy_lwip_rand())
 
+/* --- out-of-window ACKs (scripts/fetch-lwip.sh, fix_lwip) --- */
+struct tcp_pcb;
+int bothy_tcp_oow_ack_ok(const struct tcp_pcb *pcb); /* kernel/net/sys_arch.c */
+
 /* --- statistics and debugging: off (LWIP_DEBUG undefined) --- */
 #define LWIP_STATS         0
 #define LWIP_STATS_DISPLAY 0
