@@ -21,7 +21,7 @@
  * - maxevents smaller than the ready items: the counts are right and the
  *   rest come with the next call.
  */
-// case: epoll_basic timeout=60
+// case: epoll_basic timeout=60 variants=musl,glibc
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>

@@ -12,7 +12,7 @@
  * 1 50: loopback TCP under PVM moves about 100 KB/s. The issue's full run
  * is `sock_tcp_bulk 1024 1000`: see bench/net/run.sh.
  */
-// case: sock_tcp_bulk timeout=150 variants=musl,glibc -- 1 50
+// case: sock_tcp_bulk timeout=150 variants=musl -- 1 50
 // case: sock_tcp_bulk_smp cpus=2 timeout=150 variants=musl -- 1 50
 #include <pthread.h>
 #include <sys/epoll.h>

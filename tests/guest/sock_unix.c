@@ -23,7 +23,7 @@
  * - sendfile(2) from a file to a socket.
  * Prints no address, path, pid or time.
  */
-// case: sock_unix timeout=120
+// case: sock_unix timeout=120 variants=musl,glibc
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
