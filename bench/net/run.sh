@@ -335,7 +335,7 @@ print_targets() {
 			n=${VAL[native-$key]:-}
 			if [[ -n $v && -n $n ]]; then
 				printf '  %-10s %-28s %s %s\n' "$key" "$(label "$plat"):" "$(ratio "$v" "$n")" \
-					"$(awk -v a="$v" -v b="$n" 'BEGIN { print a >= 0.5 * b ? "met" : "missed" }')"
+					"$(awk -v a="$v" -v b="$n" 'BEGIN { r = (a >= 0.5 * b) ? "met" : "missed"; print r }')"
 			else
 				printf '  %-10s %-28s n/a\n' "$key" "$(label "$plat"):"
 			fi
