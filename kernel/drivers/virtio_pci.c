@@ -128,11 +128,7 @@ static uint32_t pci_config_read(struct virtio_dev *v, unsigned off, unsigned len
 
 	if (!to_vpci(v)->device || off + len > to_vpci(v)->device_len)
 		return 0;
-	if (len == 1)
-		return *p;
-	if (len == 2)
-		return *(volatile uint16_t *)p;
-	return *(volatile uint32_t *)p;
+	return virtio_cfg_read(p, len);
 }
 
 static void pci_config_write(struct virtio_dev *v, unsigned off, unsigned len, uint32_t val)
@@ -141,12 +137,7 @@ static void pci_config_write(struct virtio_dev *v, unsigned off, unsigned len, u
 
 	if (!to_vpci(v)->device || off + len > to_vpci(v)->device_len)
 		return;
-	if (len == 1)
-		*p = (uint8_t)val;
-	else if (len == 2)
-		*(volatile uint16_t *)p = (uint16_t)val;
-	else
-		*(volatile uint32_t *)p = val;
+	virtio_cfg_write(p, len, val);
 }
 
 static uint32_t pci_config_generation(struct virtio_dev *v)

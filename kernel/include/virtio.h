@@ -146,6 +146,28 @@ struct virtq {
  */
 int virtio_negotiate(struct virtio_dev *v, uint64_t wanted);
 /* virtio_has - was feature bit `bit` negotiated? */
+/* virtio_cfg_read / virtio_cfg_write - one access of `len` bytes (1, 2
+ * or 4; the field's own width, virtio 1.2 section 2.5.1) to device
+ * configuration space at p, which the transport has bounds-checked. */
+static inline uint32_t virtio_cfg_read(volatile uint8_t *p, unsigned len)
+{
+	if (len == 1)
+		return *p;
+	if (len == 2)
+		return *(volatile uint16_t *)p;
+	return *(volatile uint32_t *)p;
+}
+
+static inline void virtio_cfg_write(volatile uint8_t *p, unsigned len, uint32_t val)
+{
+	if (len == 1)
+		*p = (uint8_t)val;
+	else if (len == 2)
+		*(volatile uint16_t *)p = (uint16_t)val;
+	else
+		*(volatile uint32_t *)p = val;
+}
+
 static inline int virtio_has(const struct virtio_dev *v, unsigned bit)
 {
 	return (v->features >> bit) & 1;
