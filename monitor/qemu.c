@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -284,7 +286,7 @@ int run_qemu(const struct options *o)
 	const char *acc;
 	int status, pipefd[2];
 	unsigned char code;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (o->nvolumes)
 		die(BOTHY_EXIT_MONITOR, "-v needs --vmm kvm (QEMU has no monitor to serve host "
@@ -352,11 +354,17 @@ int run_qemu(const struct options *o)
 	if (pipe2(pipefd, O_CLOEXEC) < 0 || fcntl(pipefd[0], F_SETFL, O_NONBLOCK) < 0)
 		die(BOTHY_EXIT_MONITOR, "pipe: %s", strerror(errno));
 	fflush(stdout);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0)
 		die(BOTHY_EXIT_MONITOR, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
+		/* bothy killed (SIGTERM from a user or a test): QEMU goes too,
+		 * not left running its guest as an orphan. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(BOTHY_EXIT_MONITOR); /* bothy died before prctl */
 		dup2(1, QEMU_FD_OUT);
 		dup2(2, QEMU_FD_ERR);
 		dup2(pipefd[1], QEMU_FD_STATUS);
