@@ -10,11 +10,12 @@
 T=$OUT/fs/scripts/durable
 
 # wait_for_line FILE LINE PID SECONDS: until FILE has LINE; fails if PID
-# ends first or time runs out.
+# ends first or time runs out. FILE may not exist yet: the background job
+# that writes it may not have opened it.
 wait_for_line() {
 	local i
 	for ((i = 0; i < $4 * 10; i++)); do
-		grep -qx -- "$2" "$1" && return 0
+		grep -qsx -- "$2" "$1" && return 0
 		kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.1
 	done
