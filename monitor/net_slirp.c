@@ -223,6 +223,34 @@ static void slirp_free_backend(struct net_backend *b)
 	free(s);
 }
 
+static int cb_widen_backlog(int fd, int events, void *opaque)
+{
+	int on = 0;
+	socklen_t len = sizeof(on);
+
+	(void)events, (void)opaque;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on)
+		listen(fd, SOMAXCONN);
+	return -1; /* slirp keeps no index from this pass */
+}
+
+/*
+ * widen_backlogs: libslirp listens for a -p forward with a backlog of 1
+ * (tcpx_listen), and accepts one connection per poll round. A client that
+ * opens 50 connections at once (redis-benchmark) completes every handshake
+ * inside its connect() calls on loopback, before the I/O thread runs: the
+ * host kernel drops the final ACKs that find the queue full, and those
+ * clients wait out exponential retransmissions, seconds each. listen(2) on
+ * a listening socket only sets the new backlog, so each forward's socket,
+ * found through slirp_pollfds_fill(), gets SOMAXCONN.
+ */
+static void widen_backlogs(struct slirp_backend *s)
+{
+	uint32_t t = UINT32_MAX;
+
+	slirp_pollfds_fill(s->slirp, &t, cb_widen_backlog, s);
+}
+
 static struct in6_addr in6(const char *s)
 {
 	struct in6_addr a;
@@ -281,5 +309,6 @@ struct net_backend *net_slirp_new(const struct net_options *o, const struct both
 			    errno ? strerror(errno) : "address in use or not this host's");
 		}
 	}
+	widen_backlogs(s);
 	return &s->b;
 }
