@@ -206,7 +206,9 @@ int run_kvm(const struct options *o)
 	events_setup(&vm);
 	net_devices_start(&vm);
 	vcpus_start(&vm);
+	profile_start(&vm);
 	status = events_loop(&vm);
+	profile_stop();
 	/* A thread that does not stop keeps what it uses: exit frees it. */
 	if (vcpus_stop(&vm)) {
 		hostfs_free(vm.hostfs);

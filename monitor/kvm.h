@@ -12,6 +12,7 @@
 #define BOTHY_KVM_H
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <signal.h>
 #include <semaphore.h>
 
 #include "monitor.h"
@@ -63,6 +64,26 @@ struct vm {
  * address goes through here before the monitor touches it.
  */
 void *gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t len);
+
+/* The signal that makes a vCPU thread leave KVM_RUN (EINTR): to stop it
+ * (vcpus.c) or to take a profile sample (profile.c). */
+#define VCPU_KICK SIGRTMIN
+
+/*
+ * profile_start - if BOTHY_PROFILE names a file, start sampling the guest
+ * kernel's stacks every BOTHY_PROFILE_US microseconds (default 1000; 50 to
+ * 1000000) on every vCPU. Returns 1 if profiling, 0 if not; exits 125 with
+ * a message for a bad period or a file it cannot create. Call after
+ * vcpus_start().
+ */
+int profile_start(struct vm *vm);
+/* profile_sample - take one sample of vCPU v (its thread, after a kick);
+ * nothing unless profiling. */
+void profile_sample(struct vcpu *v);
+/* profile_stop - stop sampling, write the folded stacks to the file
+ * ("outer;...;inner COUNT" lines, flamegraph.pl's input) and print the
+ * functions with the most samples on stderr. Nothing unless profiling. */
+void profile_stop(void);
 
 /* kvm_stats_print - print the vCPUs' non-zero KVM statistics (summed over
  * the vCPUs; peaks are the largest), and how many hypercalls of each kind

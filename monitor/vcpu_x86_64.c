@@ -263,8 +263,11 @@ void vcpu_run(struct vcpu *v)
 {
 	while (!vm_ended(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue; /* a kick from vcpus_stop(): the loop test */
+			if (errno == EINTR || errno == EAGAIN) {
+				/* a kick: vcpus_stop() (the loop test) or the profiler */
+				profile_sample(v);
+				continue;
+			}
 			die(BOTHY_EXIT_MONITOR, "KVM_RUN: %s", strerror(errno));
 		}
 		if (vcpu_exit(v))

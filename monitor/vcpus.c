@@ -20,8 +20,6 @@
 
 #include "kvm.h"
 
-#define VCPU_KICK SIGRTMIN
-
 static void kicked(int sig)
 {
 	(void)sig;

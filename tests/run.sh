@@ -202,13 +202,14 @@ script_job() {
 # tests/dynamic/*.sh (both backends; each case says which) and
 # tests/docs/*.sh (the documentation against `bothy --help`) and
 # tests/threads/*.sh (what reaches a program from the host),
-# tests/net/*.sh (servers answered from the host through -p) and
+# tests/net/*.sh (servers answered from the host through -p),
+# tests/debug/*.sh (BOTHY_PROFILE) and
 # tests/posix/run.sh (the Open POSIX Test Suite, natively and under kvm).
 scripts_all() {
 	local s
 	has_backend kvm || has_backend qemu || return 0
 	for s in "$ROOT"/tests/fs/*.sh "$ROOT"/tests/dynamic/*.sh "$ROOT"/tests/docs/*.sh \
-		"$ROOT"/tests/threads/*.sh "$ROOT"/tests/net/*.sh "$ROOT"/tests/posix/run.sh; do
+		"$ROOT"/tests/threads/*.sh "$ROOT"/tests/net/*.sh "$ROOT"/tests/debug/*.sh "$ROOT"/tests/posix/run.sh; do
 		[[ -e $s ]] && pool_run script_job "$s"
 	done
 	pool_drain
