@@ -101,7 +101,7 @@ static struct block *carve(int k)
 	return b;
 }
 
-void *kmalloc(size_t n)
+static void *heap_alloc(size_t n, int zero)
 {
 	int k = size_class(n);
 	uint64_t *hdr;
@@ -118,12 +118,23 @@ void *kmalloc(size_t n)
 	if (freelist[k]) {
 		hdr = (uint64_t *)freelist[k];
 		freelist[k] = freelist[k]->next;
-		memset(hdr, 0, 16ul << k);
+		if (zero)
+			memset(hdr, 0, 16ul << k);
 	} else if (!(hdr = (uint64_t *)carve(k))) {
 		return NULL;
 	} /* fresh pages are zero already */
 	hdr[0] = k;
 	return (char *)hdr + HEAP_HDR;
+}
+
+void *kmalloc(size_t n)
+{
+	return heap_alloc(n, 1);
+}
+
+void *kmalloc_nozero(size_t n)
+{
+	return heap_alloc(n, 0);
 }
 
 void kfree(void *p)
