@@ -68,17 +68,29 @@ static unsigned mmu_flags(unsigned prot)
 	return f;
 }
 
-/* The last area found: system calls look at the same buffer again and
- * again (Linux's vmacache). Reset whenever the list changes. */
-static struct vma *vma_last;
+/* The last areas found, as Linux's vmacache: system calls look at the same
+ * few buffers (the stack, the heap, a library's data) again and again, and
+ * a dynamic program has a hundred areas to walk past. One slot per 4 MiB
+ * address bits (mod VMA_CACHE), so the stack and the heap do not evict
+ * each other. Cleared whenever the list changes (vma_cache_reset). */
+#define VMA_CACHE 4
+static struct vma *vma_cache[VMA_CACHE];
+
+static void vma_cache_reset(void)
+{
+	for (unsigned i = 0; i < VMA_CACHE; i++)
+		vma_cache[i] = NULL;
+}
 
 static struct vma *vma_find(uint64_t addr)
 {
-	if (vma_last && vma_last->start <= addr && addr < vma_last->end)
-		return vma_last;
+	struct vma **slot = &vma_cache[(addr >> 22) % VMA_CACHE];
+
+	if (*slot && (*slot)->start <= addr && addr < (*slot)->end)
+		return *slot;
 	for (struct vma *v = vmas; v && v->start <= addr; v = v->next)
 		if (addr < v->end)
-			return vma_last = v;
+			return *slot = v;
 	return NULL;
 }
 
@@ -92,7 +104,7 @@ static int vma_split(uint64_t addr)
 	n = kmalloc(sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	vma_last = NULL;
+	vma_cache_reset();
 	*n = *v;
 	n->start = addr;
 	if (n->file) {
@@ -144,7 +156,7 @@ static void vma_remove(uint64_t start, uint64_t end)
 {
 	struct vma **pp = &vmas;
 
-	vma_last = NULL;
+	vma_cache_reset();
 	while (*pp) {
 		struct vma *v = *pp;
 		if (v->start >= start && v->end <= end) {
@@ -167,7 +179,7 @@ static int vma_insert(uint64_t start, uint64_t end, unsigned prot, unsigned flag
 
 	if (!n)
 		return -ENOMEM;
-	vma_last = NULL;
+	vma_cache_reset();
 	*n = (struct vma){start, end, prot, flags, NULL, NULL, 0, NULL};
 	while (*pp && (*pp)->start < start)
 		pp = &(*pp)->next;
@@ -548,7 +560,7 @@ static long vma_move(uint64_t addr, uint64_t old_len, uint64_t new_len, uint64_t
 			;
 		*pp = n->next;
 		kfree(n);
-		vma_last = NULL;
+		vma_cache_reset();
 		mmu_unmap(dst, new_len, NULL);
 		mmu_flush();
 		return -ENOMEM;
@@ -559,7 +571,7 @@ static long vma_move(uint64_t addr, uint64_t old_len, uint64_t new_len, uint64_t
 		;
 	*pp = v->next;
 	kfree(v);
-	vma_last = NULL;
+	vma_cache_reset();
 	mmu_unmap(addr, old_len, NULL);
 	if (new_len > old_len && n->prot != PROT_NONE && !(n->flags & VMA_NORESERVE) &&
 	    eager(new_len - old_len))
@@ -606,7 +618,7 @@ long vm_remap(uint64_t addr, uint64_t old_len, uint64_t new_len, unsigned flags,
 	}
 	if (end == v->end && addr + new_len <= USER_STACK_TOP && range_free(end, addr + new_len)) {
 		v->end = addr + new_len; /* grow in place */
-		vma_last = NULL;
+		vma_cache_reset();
 		if (v->prot != PROT_NONE && !(v->flags & VMA_NORESERVE) && eager(new_len - old_len))
 			populate_fresh(v, end, v->end, v->prot);
 		mmu_flush();
@@ -845,7 +857,7 @@ void vm_restore(struct vm_snapshot *s)
 		vma_remove(v->start, v->end);
 	}
 	mmu_flush();
-	vma_last = NULL;
+	vma_cache_reset();
 	vmas = s->vmas;
 	brk_start = s->brk_start;
 	brk_cur = s->brk_cur;
