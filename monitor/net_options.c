@@ -18,6 +18,7 @@
 #define SLIRP_GATEWAY 2
 #define SLIRP_DNS     3
 #define NET_MTU       1500
+#define NET_MTU_SLIRP 8000 /* slirp has no wire: fewer, bigger frames (virtio F_MTU) */
 
 static const uint8_t default_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 
@@ -182,7 +183,7 @@ int net_config(const struct net_options *o, struct bothy_net_config *c, uint8_t 
 	memcpy(mac, o->mac_set ? o->mac : default_mac, 6);
 	if (o->mode == NET_NONE)
 		return 0;
-	c->mtu = NET_MTU;
+	c->mtu = o->mode == NET_SLIRP ? NET_MTU_SLIRP : NET_MTU;
 	if (o->ip_set == 2 || (!o->ip_set && o->mode == NET_TAP)) {
 		if (o->gateway_set || o->dns_set)
 			return fail(err, n,

@@ -5,10 +5,13 @@
  * multiqueue, no mergeable receive buffers (every buffer holds a whole
  * frame), no offloads beyond checksums (CSUM, GUEST_CSUM).
  *
- * Receive: the ring is kept full of 2 KiB buffers (two per page), each the
- * 12-byte struct virtio_net_hdr then the frame; a used buffer goes to the
- * stack as it is (struct netdev_rxbuf pointing into it, no copy) and back
- * to the ring when the stack calls rx_done_driver.
+ * Receive: the ring is kept full of buffers, each the 12-byte struct
+ * virtio_net_hdr then a whole frame: 2 KiB (two per page) for an MTU of
+ * 1500, 8 KiB (two pages) when the device offers a bigger one (F_MTU, up
+ * to RX_MTU_MAX: the monitor's slirp offers 8000, so a 5 KiB response is
+ * one frame, not four); a used buffer goes to the stack as it is (struct
+ * netdev_rxbuf pointing into it, no copy) and back to the ring when the
+ * stack calls rx_done_driver.
  *
  * Transmit: one chain per frame: the header, from a page of headers
  * indexed by the chain's head descriptor (unique while the chain is in
@@ -58,15 +61,17 @@ _Static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio_net_hdr size");
 
 #define RXQ         0
 #define TXQ         1
-#define RX_BUFS     128  /* receive buffers (and most entries in receiveq) */
-#define RX_BUF_SIZE 2048 /* header + a 1514-byte frame, two per page */
+#define RX_BUFS     128                         /* receive buffers (and most entries in receiveq) */
+#define RX_BUF_SIZE 2048                        /* header + a 1514-byte frame, two per page */
+#define RX_BIG_SIZE 8192                        /* header + a frame of an MTU up to RX_MTU_MAX */
+#define RX_MTU_MAX  (RX_BIG_SIZE - 12 - 14 - 4) /* header, Ethernet, a VLAN tag */
 #define TX_ENTRIES  256
 #define SEGS_MAX    64 /* netdev.h: at most 64 segments per frame */
 #define ETH_HLEN    14
 
 struct vnet_rxbuf {
 	struct netdev_rxbuf nb; /* nb.driver = this */
-	uint8_t *mem;           /* RX_BUF_SIZE bytes: header, then the frame */
+	uint8_t *mem;           /* vnet.rx_size bytes: header, then the frame */
 	int queued;             /* in the ring (else the stack has it) */
 };
 
@@ -79,6 +84,7 @@ struct vnet {
 	struct virtio_dev *v;
 	struct virtq rx, tx;
 	struct vnet_rxbuf rxbufs[RX_BUFS];
+	uint32_t rx_size;             /* RX_BUF_SIZE or RX_BIG_SIZE */
 	struct virtio_net_hdr *txhdr; /* [tx.size], one page */
 	struct vnet_txslot txslot[TX_ENTRIES];
 	int live; /* registered with the stack */
@@ -88,7 +94,7 @@ static int nvnet;
 
 static void rx_queue(struct vnet *n, struct vnet_rxbuf *b)
 {
-	struct virtq_seg seg = {VIRT_TO_PHYS(b->mem), RX_BUF_SIZE, 1};
+	struct virtq_seg seg = {VIRT_TO_PHYS(b->mem), n->rx_size, 1};
 
 	if (virtq_add(&n->rx, &seg, 1, b) == 0)
 		b->queued = 1;
@@ -129,7 +135,7 @@ static void rx_drain(struct vnet *n)
 	while ((b = virtq_get(&n->rx, &len))) {
 		const struct virtio_net_hdr *h = (const void *)b->mem;
 		b->queued = 0;
-		if (!n->live || !n->nd.rx || len < sizeof(*h) + ETH_HLEN || len > RX_BUF_SIZE) {
+		if (!n->live || !n->nd.rx || len < sizeof(*h) + ETH_HLEN || len > n->rx_size) {
 			rx_queue(n, b); /* nobody to take it, or a runt: drop */
 			continue;
 		}
@@ -245,15 +251,6 @@ int virtio_net_probe(struct virtio_dev *v)
 		goto fail;
 	}
 	n->txhdr = PHYS_TO_VIRT(hdrpage);
-	for (unsigned i = 0; i < RX_BUFS && i < n->rx.size; i++) {
-		if (!(i & 1) && !(page = page_alloc())) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		n->rxbufs[i].mem = (uint8_t *)PHYS_TO_VIRT(page) + (i & 1) * RX_BUF_SIZE;
-		n->rxbufs[i].nb.driver = &n->rxbufs[i];
-		rx_queue(n, &n->rxbufs[i]);
-	}
 
 	snprintf(n->nd.name, sizeof(n->nd.name), "eth%d", nvnet);
 	do { /* 4.2.2: read the configuration until its generation holds */
@@ -264,11 +261,33 @@ int virtio_net_probe(struct virtio_dev *v)
 			                   : 0;
 		n->nd.mtu = 1500;
 		if (virtio_has(v, VIRTIO_NET_F_MTU)) {
+			/* 5.1.4.2: the device's maximum; beyond what the buffers
+			 * hold, the driver keeps to RX_MTU_MAX. */
 			uint32_t mtu = v->ops->config_read(v, VNET_CFG_MTU, 2);
-			if (mtu >= 68 && mtu < 1500) /* buffers hold 1514-byte frames */
-				n->nd.mtu = (uint16_t)mtu;
+			if (mtu >= 68)
+				n->nd.mtu = (uint16_t)MIN(mtu, RX_MTU_MAX);
 		}
 	} while (gen != v->ops->config_generation(v));
+	/* Big buffers only while they are a small part of memory (1 MiB of
+	 * at least 32 MiB); else frames stay at 1500 bytes. */
+	n->rx_size = RX_BUF_SIZE;
+	if (n->nd.mtu > 1500) {
+		if (mm_total_bytes() >= 32 * (uint64_t)RX_BUFS * RX_BIG_SIZE)
+			n->rx_size = RX_BIG_SIZE;
+		else
+			n->nd.mtu = 1500;
+	}
+	for (unsigned i = 0; i < RX_BUFS && i < n->rx.size; i++) {
+		unsigned per = PAGE_SIZE / n->rx_size; /* buffers per page, or 0 */
+		if (per ? i % per == 0 && !(page = page_alloc())
+		        : !(page = pages_alloc_run(n->rx_size / PAGE_SIZE))) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		n->rxbufs[i].mem = (uint8_t *)PHYS_TO_VIRT(page) + (per ? i % per : 0) * n->rx_size;
+		n->rxbufs[i].nb.driver = &n->rxbufs[i];
+		rx_queue(n, &n->rxbufs[i]);
+	}
 	if (!virtio_has(v, VIRTIO_NET_F_MAC)) { /* a locally administered one */
 		uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + nvnet)};
 		memcpy(n->nd.mac, mac, 6);

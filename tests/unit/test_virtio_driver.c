@@ -26,6 +26,7 @@
 #define NET_F_GUEST_CSUM 1
 #define NET_F_MAC        5
 #define NET_F_STATUS     16
+#define NET_F_MTU        3
 #define HDR              12
 
 unsigned log_level = BOTHY_LOG_WARN;
@@ -270,6 +271,8 @@ static void interrupt(void)
 	irq_fn(irq_arg);
 }
 
+static uint16_t start_mtu; /* the MTU in the configuration (F_MTU) */
+
 /* A fresh device offering `features`; 0 or the probe's error. */
 static int start(uint64_t features, unsigned qmax)
 {
@@ -280,6 +283,7 @@ static int start(uint64_t features, unsigned qmax)
 	dev.qmax = qmax;
 	memcpy(dev.config, mac, 6);
 	dev.config[6] = 1; /* link up */
+	memcpy(dev.config + 10, &start_mtu, 2);
 	vdev = (struct virtio_dev){.ops = &fake_ops, .device_id = VIRTIO_ID_NET};
 	vdev.irq = (struct irq_source){IRQ_VECTOR, BOTHY_VECTOR_VIRTIO, 0};
 	strcpy(vdev.name, "fake");
@@ -330,6 +334,30 @@ static void negotiation(void)
 	vdev = (struct virtio_dev){.ops = &fake_ops, .device_id = 42};
 	CHECK_EQ(virtio_probe_device(&vdev), -ENODEV);
 	CHECK_EQ(dev.status, 0);
+}
+
+/* F_MTU: the device's MTU up to what 8 KiB buffers hold (8162), with
+ * buffers sized to match; 1500 and 2 KiB buffers without it. */
+static void mtu(void)
+{
+	static const struct {
+		uint16_t offered, want;
+		uint32_t buf;
+	} c[] = {{8000, 8000, 8192}, {1400, 1400, 2048}, {60000, 8162, 8192}, {1500, 1500, 2048}};
+
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct virtq_desc d[2];
+		int head;
+		start_mtu = c[i].offered;
+		CHECK_EQ(start(ALL | F(NET_F_MTU), 256), 0);
+		start_mtu = 0;
+		CHECK_EQ(nd->mtu, c[i].want);
+		CHECK((head = dev_pop(0)) >= 0);
+		if (head < 0)
+			continue;
+		CHECK_EQ(dev_chain(0, (unsigned)head, d, 2), 1);
+		CHECK_EQ(d[0].len, c[i].buf);
+	}
 }
 
 /* Receive n frames through the ring; each must reach the stack whole. */
@@ -499,6 +527,7 @@ int main(int argc, char **argv)
 {
 	test_init(argc, argv);
 	TEST_RUN(negotiation);
+	TEST_RUN(mtu);
 	TEST_RUN(receive_wraps);
 	TEST_RUN(receive_no_event_idx);
 	TEST_RUN(receive_batch_and_hold);

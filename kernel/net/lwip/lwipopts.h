@@ -45,13 +45,16 @@
 #define LWIP_COMPAT_SOCKETS 0
 
 /* --- memory: the kernel heap, no fixed pools --- */
-#define MEM_LIBC_MALLOC       1
-#define MEMP_MEM_MALLOC       1
-#define MEM_ALIGNMENT         8
-#define mem_clib_malloc       kmalloc
+#define MEM_LIBC_MALLOC 1
+#define MEMP_MEM_MALLOC 1
+#define MEM_ALIGNMENT   8
+/* lwIP initialises what it allocates (its own heap never zeroes): no
+ * memset of every pbuf (a third of a microsecond per byte under PVM). */
+#define mem_clib_malloc       kmalloc_nozero
 #define mem_clib_free         kfree
 #define mem_clib_calloc(n, s) kmalloc((size_t)(n) * (size_t)(s)) /* kmalloc zeroes */
 void *kmalloc(size_t n);
+void *kmalloc_nozero(size_t n);
 void kfree(void *p);
 /* With MEMP_MEM_MALLOC these only size lwIP's sanity checks. */
 #define MEMP_NUM_PBUF            1024
@@ -133,15 +136,20 @@ void kfree(void *p);
 #define LWIP_IPV6_SCOPES              1
 
 /* --- UDP and TCP --- */
-#define LWIP_UDP                   1
-#define LWIP_UDPLITE               0
-#define LWIP_TCP                   1
-#define TCP_MSS                    1460
+#define LWIP_UDP     1
+#define LWIP_UDPLITE 0
+#define LWIP_TCP     1
+/* The most a segment carries: the MTU of --net slirp (8000, the monitor's
+ * virtio-net offers it, kernel/drivers/virtio_net.c) less 40 bytes of
+ * headers; lwIP sends min(this, the netif's MTU - 40), so 1460 on a
+ * 1500-byte card. Loopback (MTU 0 in lwIP: no limit) gets this too. It
+ * stays below 8191: lwIP's check that TCP_SNDLOWAT + 4 MSS fit in 16 bits. */
+#define TCP_MSS                    7960
 #define LWIP_WND_SCALE             1
 #define TCP_RCV_SCALE              2 /* windows up to 256 KiB */
 #define TCP_WND                    (128 * 1024)
 #define TCP_SND_BUF                (128 * 1024)
-#define TCP_SND_QUEUELEN           ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+#define TCP_SND_QUEUELEN           ((4 * TCP_SND_BUF + 1459) / 1460) /* pbufs, not MSS */
 #define TCP_SNDLOWAT               (TCP_SND_BUF / 4)
 #define TCP_SNDQUEUELOWAT          (TCP_SND_QUEUELEN / 4)
 #define TCP_QUEUE_OOSEQ            1
@@ -152,8 +160,8 @@ void kfree(void *p);
 #define LWIP_TCP_KEEPALIVE         1
 #define LWIP_TCP_TIMESTAMPS        0
 #define LWIP_TCP_SACK_OUT          0
-#define TCP_OVERSIZE               TCP_MSS
-#define LWIP_TCP_PCB_NUM_EXT_ARGS  1 /* a slot for inet.c, if it wants one */
+#define TCP_OVERSIZE               1460 /* not TCP_MSS: a small write would take 8 KiB */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS  1    /* a slot for inet.c, if it wants one */
 #define SO_REUSE                   1
 #define SO_REUSE_RXTOALL           1
 #define LWIP_ALTCP                 0
