@@ -4,7 +4,8 @@
 # the host through `-p HOSTPORT:GUESTPORT` over 127.0.0.1:
 #   nginx     nginx-light, one process in the foreground (tests/net/nginx.conf):
 #             the http checks of tests/net/examples.sh, then
-#             `wrk -t2 -c4 -d5s` with no error and no non-2xx/3xx response
+#             `wrk -t2 -c10 -d5s` (wrk's default connections) with no error
+#             and no non-2xx/3xx response
 #   lighttpd  lighttpd -D -f tests/net/lighttpd.conf: the http checks
 #   redis     redis-server --save '' --appendonly no: redis-cli PING, SET,
 #             GET, then `redis-benchmark -q -c 50 -n 200 -t set,get` with no
@@ -16,7 +17,7 @@
 # nginx and lighttpd run under kvm only (their files come with -v), redis
 # under kvm and qemu. NET_BACKENDS (default "kvm qemu"; "native" runs the
 # cases on the host, to check this script).
-# NET_WRK_SECONDS (default 5), NET_WRK_CONNS (4), NET_REDIS_REQUESTS (200).
+# NET_WRK_SECONDS (default 5), NET_WRK_CONNS (10), NET_REDIS_REQUESTS (200).
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/script.sh"
 . "$ROOT/tests/lib/net.sh"
 
@@ -25,7 +26,7 @@ WRK_SECONDS=${NET_WRK_SECONDS:-5}
 # Small loads: under PVM every guest kernel instruction is emulated and
 # nginx serves about 20 requests/s (bench/net measures; this checks that
 # none fails).
-WRK_CONNS=${NET_WRK_CONNS:-4}
+WRK_CONNS=${NET_WRK_CONNS:-10}
 REDIS_REQUESTS=${NET_REDIS_REQUESTS:-200}
 mkdir -p "$D"
 
