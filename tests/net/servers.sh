@@ -13,7 +13,8 @@
 #             the -p listener (libslirp's backlog of 1 made this fail)
 # A server missing on the host is a SKIP (scripts/install-deps.sh installs
 # them). Each server must still run at the end and exit 0 on SIGTERM (each
-# shuts down cleanly on it; under QEMU the signal ends QEMU: 143 or 125).
+# shuts down cleanly on it; lighttpd says 1 if a connection was still open,
+# natively too; under QEMU the signal ends QEMU: 143 or 125).
 # nginx and lighttpd run under kvm only (their files come with -v), redis
 # under kvm and qemu. NET_BACKENDS (default "kvm qemu"; "native" runs the
 # cases on the host, to check this script).
@@ -91,7 +92,12 @@ lighttpd_case() {
 		return 0
 	fi
 	net_http_problems "$hp" "$dir/site/www"
-	net_stop_check 0 "$dir"
+	# lighttpd exits 1 after SIGTERM if a connection is still open (natively
+	# too): the guest may not have seen curl's last FIN yet. Its own line
+	# says the stop came from the signal.
+	net_stop_check '0|1' "$dir"
+	grep -q 'server stopped by UID' "$dir/err" ||
+		echo "lighttpd did not log its stop on SIGTERM: $(tail -n 1 "$dir/err")"
 }
 
 redis_case() {
