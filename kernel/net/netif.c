@@ -74,6 +74,7 @@ struct bnetif {
 		uint16_t csum_start, csum_offset;
 	} q[TXQ_MAX];
 	unsigned qhead, qcount;
+	int draining;     /* in txq_drain: not re-entered (see there) */
 	unsigned rx_held; /* the driver's buffers lwIP holds */
 	uint64_t tx_dropped, tx_errors, rx_dropped, rx_csum_bad;
 };
@@ -166,13 +167,20 @@ static int tx_csum(struct pbuf *p, uint16_t *start, uint16_t *offset)
 	return 0;
 }
 
+/* Send the queued frames, oldest first, while the device takes them. The
+ * driver may reclaim finished frames inside xmit when its ring is full,
+ * calling tx_done and so this function again: the nested call returns at
+ * once (it would send the head entry a second time) and this loop goes on. */
 static void txq_drain(struct bnetif *b)
 {
+	if (b->draining)
+		return;
+	b->draining = 1;
 	while (b->qcount) {
 		struct txq *e = &b->q[b->qhead];
 		int r = xmit(b->d, e->p, e->csum_start, e->csum_offset);
 		if (r == -EAGAIN)
-			return;
+			break;
 		if (r) {
 			pbuf_free(e->p);
 			b->tx_errors++;
@@ -180,6 +188,7 @@ static void txq_drain(struct bnetif *b)
 		b->qhead = (b->qhead + 1) % TXQ_MAX;
 		b->qcount--;
 	}
+	b->draining = 0;
 }
 
 /* lwIP's linkoutput: send the Ethernet frame p. */
