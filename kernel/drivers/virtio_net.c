@@ -207,8 +207,17 @@ static int vnet_xmit(struct netdev *d, const struct netdev_seg *segs, unsigned n
 		return -EINVAL;
 	if (n->tx.nfree < nseg + 1)
 		tx_reclaim(n);
-	if (n->tx.nfree < nseg + 1)
-		return -EAGAIN;
+	if (n->tx.nfree < nseg + 1) {
+		/* Full, and the stack will wait for tx_done: make sure an
+		 * interrupt comes. virtq_get moved used_event along, but with
+		 * no barrier before its last look at the used ring: a
+		 * completion in between would be neither seen nor signalled.
+		 * virtq_enable_cb stores, fences and looks again (2.7.10). */
+		if (virtq_enable_cb(&n->tx))
+			tx_reclaim(n);
+		if (n->tx.nfree < nseg + 1)
+			return -EAGAIN;
+	}
 	head = n->tx.free_head; /* the chain's head: its header slot (see the top) */
 	h = &n->txhdr[head];
 	memset(h, 0, sizeof(*h));

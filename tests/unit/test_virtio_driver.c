@@ -510,6 +510,10 @@ static void transmit_full(void)
 	CHECK_EQ(nd->xmit(nd, &seg, 1, 0, 0, a), 0); /* reclaimed in xmit */
 	CHECK_EQ(ntx_done, 1);
 	CHECK_EQ(nd->xmit(nd, &seg, 1, 0, 0, a), -EAGAIN);
+	/* The stack now waits for tx_done: the next completion must
+	 * interrupt, although xmit took an entry since the last interrupt. */
+	head = dev_pop(1);
+	CHECK_EQ(dev_push(1, (unsigned)head, 0), 1);
 	while ((head = dev_pop(1)) >= 0)
 		dev_push(1, (unsigned)head, 0);
 	interrupt();
