@@ -30,6 +30,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <dirent.h>
 
 #include "../kernel/arch/x86_64/pvh.h"
 #include "cpio_out.h"
@@ -224,6 +226,67 @@ static void ports_check(const struct net_options *no)
 }
 
 /*
+ * widen_backlogs: QEMU's user network (libslirp) listens for each hostfwd
+ * with a backlog of 1, and a client opening many connections at once
+ * (redis-benchmark's 50) has the final ACKs that find the queue full
+ * dropped by the host kernel: those clients wait out retransmission
+ * backoff and end with "Connection reset by peer". Bothy's own monitor
+ * re-listens its sockets (net_slirp.c); here the listening sockets are
+ * QEMU's, so they are borrowed with pidfd_getfd(2) (QEMU is our child:
+ * ptrace access mode allows it) and listen(2) is called again with
+ * SOMAXCONN, which only changes the backlog of the shared socket. QEMU
+ * makes them while it starts; this looks for up to 5 s and gives up
+ * quietly (an older kernel, a stricter Yama scope: the backlog stays 1).
+ */
+static void widen_backlogs(pid_t qemu, const struct net_options *no)
+{
+	unsigned want = 0, found = 0;
+	uint64_t done = 0; /* bit i: forward i's socket was widened */
+	char dir[64];
+	int pfd;
+
+	for (unsigned i = 0; i < no->nfwd && i < 64; i++)
+		want += !no->fwd[i].udp;
+	if (!want || (pfd = (int)syscall(SYS_pidfd_open, qemu, 0)) < 0)
+		return;
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)qemu);
+	for (int tries = 0; tries < 500 && found < want; tries++) {
+		siginfo_t si = {0};
+		struct dirent *e;
+		DIR *d;
+		if (waitid(P_PID, (id_t)qemu, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid)
+			break; /* QEMU has already ended */
+		if (!(d = opendir(dir)))
+			break;
+		while ((e = readdir(d)) && found < want) {
+			struct sockaddr_in sa;
+			socklen_t len = sizeof(sa);
+			int on = 0, fd, target = atoi(e->d_name);
+			socklen_t olen = sizeof(on);
+			if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
+			    (fd = (int)syscall(SYS_pidfd_getfd, pfd, target, 0)) < 0)
+				continue;
+			if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &olen) == 0 && on &&
+			    getsockname(fd, (struct sockaddr *)&sa, &len) == 0 &&
+			    sa.sin_family == AF_INET)
+				for (unsigned i = 0; i < no->nfwd && i < 64; i++)
+					if (!no->fwd[i].udp && !(done & 1ull << i) &&
+					    ntohs(sa.sin_port) == no->fwd[i].host_port &&
+					    listen(fd, SOMAXCONN) == 0) {
+						done |= 1ull << i;
+						found++;
+						break;
+					}
+			close(fd);
+		}
+		closedir(d);
+		if (found < want)
+			usleep(10000);
+	}
+	close(pfd);
+}
+
+/*
  * The QEMU arguments for the network of o into args[*n..] (room for 8):
  * -global (virtio 1.x transports), -netdev, -device and -append. --net none: nothing (-nodefaults
  * makes no card).
@@ -377,6 +440,8 @@ int run_qemu(const struct options *o)
 		_exit(BOTHY_EXIT_MONITOR);
 	}
 	close(pipefd[1]);
+	if (o->net.mode == NET_SLIRP)
+		widen_backlogs(pid, &o->net);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			die(BOTHY_EXIT_MONITOR, "waitpid: %s", strerror(errno));
