@@ -30,6 +30,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <dirent.h>
 
@@ -342,12 +344,50 @@ static void net_args(const struct options *o, char **args, unsigned *n)
 	args[(*n)++] = cmdline;
 }
 
+/*
+ * wait_qemu - wait for QEMU (pid) to end, its wait status into *status.
+ * Meanwhile, if bothy's stdout is a pipe or socket whose reader has gone
+ * (POLLERR or POLLHUP on our end), end QEMU with SIGKILL: QEMU ignores
+ * SIGPIPE and drops the guest's output, so `bothy run --vmm qemu yes |
+ * head -1` never ended, where under the KVM monitor the program gets its
+ * SIGPIPE. Returns 1 if QEMU was ended for that, else 0.
+ */
+static int wait_qemu(pid_t pid, int *status)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), broken = 0;
+	struct stat st;
+
+	if (pfd >= 0 && fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		struct pollfd p[2] = {{.fd = pfd, .events = POLLIN}, {.fd = 1, .events = 0}};
+		for (;;) {
+			if (poll(p, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (p[0].revents)
+				break; /* QEMU ended */
+			if (p[1].revents & (POLLERR | POLLHUP)) {
+				kill(pid, SIGKILL); /* SIGTERM: QEMU would say so on stderr */
+				broken = 1;
+				break;
+			}
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			die(BOTHY_EXIT_MONITOR, "waitpid: %s", strerror(errno));
+	return broken;
+}
+
 int run_qemu(const struct options *o)
 {
 	struct image kernel, prog;
 	char kpath[64], ipath[64], mem[32], smp[16], *qemu = getenv("BOTHY_QEMU");
 	const char *acc;
-	int status, pipefd[2];
+	int status, broken, pipefd[2];
 	unsigned char code;
 	pid_t pid, parent;
 
@@ -442,11 +482,14 @@ int run_qemu(const struct options *o)
 	close(pipefd[1]);
 	if (o->net.mode == NET_SLIRP)
 		widen_backlogs(pid, &o->net);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die(BOTHY_EXIT_MONITOR, "waitpid: %s", strerror(errno));
+	broken = wait_qemu(pid, &status);
 	if (read(pipefd[0], &code, 1) == 1)
 		return code;
+	if (broken) {
+		/* As the KVM monitor's kernel says it, and as the shell counts it. */
+		fprintf(stderr, "bothy: %s: killed by signal %d (SIGPIPE)\n", o->program, SIGPIPE);
+		return 128 + SIGPIPE;
+	}
 	if (WIFSIGNALED(status))
 		die(BOTHY_EXIT_MONITOR, "QEMU was killed by signal %d", WTERMSIG(status));
 	if (WEXITSTATUS(status) == 1 || WEXITSTATUS(status) == BOTHY_EXIT_MONITOR)

@@ -11,6 +11,10 @@
 #   deadlock        two threads waiting for each other's mutex: bothy says
 #                   so in one line and exits 123 instead of hanging (both
 #                   backends)
+#   stdout_closed   `bothy run yes | head -n 1`: the reader goes, and bothy
+#                   ends with 141 and one line naming SIGPIPE, as yes does
+#                   natively (both backends: under QEMU, which ignores
+#                   SIGPIPE, bothy ends QEMU)
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/script.sh"
 
 D=$OUT/threads
@@ -54,6 +58,18 @@ stdin_slow() {
 	[[ $got == "$want" ]] || echo "got '$got', expected '$want'"
 }
 
+stdout_closed() {
+	local st nat line
+	/usr/bin/yes 2>/dev/null | head -n 1 >/dev/null
+	nat=${PIPESTATUS[0]}
+	line=$(timeout 60 "$BOTHY" run "$@" /usr/bin/yes 2>"$D/yes.err" | head -n 1)
+	st=${PIPESTATUS[0]}
+	[[ $line == y ]] || echo "the first line was '$line', not 'y'"
+	[[ $st == "$nat" ]] || echo "status $st, native yes ended with $nat (124: a hang)"
+	grep -q 'SIGPIPE' "$D/yes.err" || echo "stderr does not name SIGPIPE: $(head -n 2 "$D/yes.err")"
+	(($(wc -l <"$D/yes.err") == 1)) || echo "stderr is not one line: $(head -n 3 "$D/yes.err")"
+}
+
 deadlock() {
 	local status=0 err
 	err=$(timeout 60 "$BOTHY" run "$@" "$PROG" deadlock 2>&1 >/dev/null) || status=$?
@@ -68,3 +84,5 @@ script_case kvm threads/sigterm_handler check_signal TERM "3|ready|signal 15|" p
 script_case kvm threads/stdin_slow stdin_slow
 script_case kvm threads/deadlock deadlock
 script_case qemu threads/deadlock deadlock --vmm qemu
+script_case kvm threads/stdout_closed stdout_closed
+script_case qemu threads/stdout_closed stdout_closed --vmm qemu
